@@ -1,0 +1,13 @@
+#!/bin/bash
+# harness/boot.sh BUILD_DIR INITRAMFS LOG [CMDLINE...]: boots the kernel under
+# qemu -cpu max (TCG, nested SVM for KVM in the guest) and keeps the serial
+# console in LOG. A WARN panics the guest; -no-reboot ends qemu then.
+. "$(dirname "$0")/lib.sh"
+build=$1 initrd=$2 log=$3; shift 3
+timeout --foreground "${BOOT_TIMEOUT:-900}" \
+	qemu-system-x86_64 -cpu max -smp 2 -m 2048 -machine q35 \
+	-nographic -no-reboot -monitor none -serial stdio \
+	-kernel "$build/arch/x86/boot/bzImage" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kunit.filter_glob=mdev_kvm_assoc* $*" \
+	< /dev/null > "$log" 2>&1 || true
+tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"

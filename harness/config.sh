@@ -1,0 +1,23 @@
+#!/bin/bash
+# harness/config.sh BUILD_DIR FRAGMENT...: tinyconfig plus the fragments,
+# regenerated only when a fragment changed. Fails when a symbol of a
+# fragment did not end up as asked (a missing dependency, a typo).
+. "$(dirname "$0")/lib.sh"
+build=$1; shift
+mkdir -p "$build"
+sum=$(cat "$@" "$TOP/patches/series" | sha256sum | cut -d' ' -f1)
+if [ -f "$build/.config" ] && [ "$(cat "$build/.mka-config" 2>/dev/null)" = "$sum" ]; then
+	exit 0
+fi
+kmake "$build" tinyconfig >/dev/null
+"$TREE/scripts/kconfig/merge_config.sh" -m -O "$build" "$build/.config" "$@" >/dev/null
+kmake "$build" olddefconfig >/dev/null
+bad=0
+while IFS='=' read -r sym val; do
+	case "$val" in
+	n) grep -q "^$sym=" "$build/.config" && { echo "mka: $sym=n not honoured" >&2; bad=1; } ;;
+	*) grep -qx "$sym=$val" "$build/.config" || { echo "mka: $sym=$val not honoured" >&2; bad=1; } ;;
+	esac
+done < <(grep -h '^CONFIG_' "$@")
+[ $bad -eq 0 ] || die "configuration of $build does not match its fragments"
+echo "$sum" > "$build/.mka-config"

@@ -1,0 +1,73 @@
+#!/bin/bash
+# Lays out the kernel tree in out/linux: the base tarball, our new files at
+# their kernel-tree paths, and patches/ applied in series order. Only files
+# whose content changed are rewritten, so rebuilds stay incremental.
+. "$(dirname "$0")/lib.sh"
+
+[ -f "$BASE_TARBALL" ] || die "$BASE_TARBALL missing; run harness/install-deps.sh"
+have=$(dpkg-query -W -f '${Version}' "$BASE_PACKAGE" 2>/dev/null || echo unknown)
+stamp=$TREE/.mka-base
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$have" ]; then
+	say "unpacking $BASE_PACKAGE $have"
+	rm -rf "$TREE" "$OUT/orig" "$OUT/unpack"
+	mkdir -p "$OUT/unpack"
+	tar -xf "$BASE_TARBALL" -C "$OUT/unpack"
+	mv "$OUT/unpack"/linux-source-* "$TREE"
+	rmdir "$OUT/unpack"
+	echo "$have" > "$stamp"
+fi
+kv=$(make -s -C "$TREE" kernelversion)
+if [ "$kv" != "$BASE_KERNELVERSION" ] || [ "$have" != "$BASE_DEBVERSION" ]; then
+	printf '%s\n' "mka: WARNING: the series was made against $BASE_KERNELVERSION ($BASE_DEBVERSION);" \
+		"mka: WARNING: installed is $kv ($have). Patches must still apply exactly." >&2
+fi
+
+stage=$(mktemp -d "$OUT/stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$OUT/orig"
+
+# Originals of the files the patches touch, then the patches on top.
+mapfile -t series < <(grep -v '^#' "$TOP/patches/series" | sed '/^$/d')
+for p in "${series[@]}"; do
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$TOP/patches/$p"
+done | sort -u > "$stage.touched"
+while read -r f; do
+	mkdir -p "$stage/$(dirname "$f")"
+	if [ -f "$OUT/orig/$f" ]; then
+		cp "$OUT/orig/$f" "$stage/$f"
+	elif [ -f "$TREE/$f" ] && ! grep -qxF "$f" "$TREE/.mka-files" 2>/dev/null; then
+		mkdir -p "$OUT/orig/$(dirname "$f")"
+		cp "$TREE/$f" "$OUT/orig/$f"
+		cp "$TREE/$f" "$stage/$f"
+	fi
+done < "$stage.touched"
+for p in "${series[@]}"; do
+	patch -p1 -s -F0 -N --no-backup-if-mismatch -d "$stage" \
+		< "$TOP/patches/$p" || die "patch $p does not apply to $kv"
+done
+rm -f "$stage.touched"
+
+# New files at their kernel-tree paths.
+(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers \
+	samples Documentation arch virt tools) | while read -r f; do
+	[ -f "$TOP/$f" ] || continue
+	mkdir -p "$stage/$(dirname "$f")"
+	cp "$TOP/$f" "$stage/$f"
+done
+
+# Put back what an earlier layout changed and this one does not.
+(cd "$stage" && find . -type f | sed 's|^\./||' | sort) > "$stage.files"
+if [ -f "$TREE/.mka-files" ]; then
+	comm -23 "$TREE/.mka-files" "$stage.files" | while read -r f; do
+		if [ -f "$OUT/orig/$f" ]; then cp "$OUT/orig/$f" "$TREE/$f"
+		else rm -f "$TREE/$f"; fi
+	done
+fi
+while read -r f; do
+	if ! cmp -s "$stage/$f" "$TREE/$f"; then
+		mkdir -p "$TREE/$(dirname "$f")"
+		cp "$stage/$f" "$TREE/$f"
+	fi
+done < "$stage.files"
+mv "$stage.files" "$TREE/.mka-files"
+say "tree ready: $kv with ${#series[@]} patches"

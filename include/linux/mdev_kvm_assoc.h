@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Association of a mediated device with the KVM instance of its guest.
+ *
+ * Lock order, enforced by the helpers below:
+ *
+ *	domain->outer_lock (optional)
+ *	  kvm->lock
+ *	    domain->lock
+ *	      assoc->ref_lock (spinlock, library internal)
+ *
+ * See Documentation/driver-api/mdev_kvm_assoc.rst.
+ */
+#ifndef _LINUX_MDEV_KVM_ASSOC_H
+#define _LINUX_MDEV_KVM_ASSOC_H
+
+#include <linux/cleanup.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/ref_tracker.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+
+struct dentry;
+struct kvm;
+struct mdev_kvm_assoc;
+
+/**
+ * enum mdev_kvm_assoc_policy - what a domain accepts at attach time
+ * @MDEV_KVM_ASSOC_REQUIRE_KVM: refuse an open without a KVM (-EINVAL).
+ * @MDEV_KVM_ASSOC_EXCLUSIVE: at most one device of the domain per VM
+ *	(-EBUSY); checked in O(1) atomically with publication.
+ * @MDEV_KVM_ASSOC_SAME_MM: the opener's mm must be the VM's mm (-EPERM).
+ */
+enum mdev_kvm_assoc_policy {
+	MDEV_KVM_ASSOC_REQUIRE_KVM	= BIT(0),
+	MDEV_KVM_ASSOC_EXCLUSIVE	= BIT(1),
+	MDEV_KVM_ASSOC_SAME_MM		= BIT(2),
+};
+
+/**
+ * struct mdev_kvm_assoc_ops - driver callbacks
+ * @attach: make the device usable by @kvm. Called with kvm->lock and the
+ *	domain lock held (and the outer lock, if any). A non-zero return
+ *	aborts the attach; nothing has been published then.
+ * @detach: undo @attach. Called with the same locks held, once per
+ *	successful @attach.
+ */
+struct mdev_kvm_assoc_ops {
+	int (*attach)(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
+	void (*detach)(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
+};
+
+/**
+ * struct mdev_kvm_assoc_domain - the devices of one driver
+ * @name: debugfs directory name, unique among domains.
+ * @policy: OR of &enum mdev_kvm_assoc_policy.
+ * @ops: optional callbacks.
+ * @outer_lock: optional driver lock taken before kvm->lock.
+ * @lock: driver data lock, taken after kvm->lock.
+ * @vms: VM -> association, for %MDEV_KVM_ASSOC_EXCLUSIVE; written under
+ *	the VM's kvm->lock and @lock.
+ * @assocs: attached associations, under @lock; for debugfs only.
+ * @refs: tracks every kvm reference the library holds.
+ * @debugfs: the domain's debugfs directory.
+ *
+ * The driver fills in the fields up to @lock, then calls
+ * mdev_kvm_assoc_domain_init(). The rest is private to the library.
+ */
+struct mdev_kvm_assoc_domain {
+	const char *name;
+	unsigned int policy;
+	const struct mdev_kvm_assoc_ops *ops;
+	struct mutex *outer_lock;
+	struct mutex *lock;
+
+	struct xarray vms;
+	struct list_head assocs;
+	struct ref_tracker_dir refs;
+	struct dentry *debugfs;
+};
+
+/**
+ * struct mdev_kvm_ref - one counted reference on a VM
+ * @kvm: the VM, or NULL.
+ * @put: kvm_put_kvm(), pinned with symbol_get() while @kvm is set, so that
+ *	neither the library nor its users link against kvm.ko.
+ * @tracker: ref_tracker entry of this reference.
+ */
+struct mdev_kvm_ref {
+	struct kvm *kvm;
+	void (*put)(struct kvm *kvm);
+	struct ref_tracker *tracker;
+};
+
+/**
+ * struct mdev_kvm_assoc - the association of one device
+ * @domain: the driver's domain.
+ * @name: shown in debugfs, usually dev_name() of the mdev.
+ * @ref: the VM and the association's reference on it; written under
+ *	kvm->lock, @domain->lock and @ref_lock; read with mdev_kvm_assoc_kvm().
+ * @ref_lock: lets mdev_kvm_assoc_lock() take a reference on @ref.kvm
+ *	before it may sleep on kvm->lock.
+ * @locked: the reference mdev_kvm_assoc_lock() holds, under @domain->lock.
+ * @node: entry in @domain->assocs.
+ *
+ * Embed it in the driver's per-device state and initialise it with
+ * mdev_kvm_assoc_init(). All fields are private to the library.
+ */
+struct mdev_kvm_assoc {
+	struct mdev_kvm_assoc_domain *domain;
+	const char *name;
+	struct mdev_kvm_ref ref;
+	spinlock_t ref_lock;
+	struct mdev_kvm_ref locked;
+	struct list_head node;
+};
+
+int mdev_kvm_assoc_domain_init(struct mdev_kvm_assoc_domain *domain);
+void mdev_kvm_assoc_domain_destroy(struct mdev_kvm_assoc_domain *domain);
+void mdev_kvm_assoc_init(struct mdev_kvm_assoc *assoc,
+			 struct mdev_kvm_assoc_domain *domain,
+			 const char *name);
+
+int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
+int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc);
+
+void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc);
+void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc);
+
+struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
+					   struct kvm *kvm);
+
+/**
+ * mdev_kvm_assoc_kvm() - the VM a device is associated with
+ * @assoc: the association.
+ *
+ * The result stays valid, and referenced, while the caller holds the lock
+ * it was read under.
+ *
+ * Context: @assoc->domain->lock held, e.g. through mdev_kvm_assoc_lock().
+ * Return: the VM, or NULL when the device is not associated.
+ */
+static inline struct kvm *mdev_kvm_assoc_kvm(struct mdev_kvm_assoc *assoc)
+{
+	lockdep_assert_held(assoc->domain->lock);
+	return assoc->ref.kvm;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+struct seq_file;
+int mdev_kvm_assoc_show(struct seq_file *m, void *unused);
+#endif
+
+DEFINE_GUARD(mdev_kvm_assoc, struct mdev_kvm_assoc *,
+	     mdev_kvm_assoc_lock(_T), mdev_kvm_assoc_unlock(_T))
+
+#endif /* _LINUX_MDEV_KVM_ASSOC_H */

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Association of a mediated device with the KVM instance of its guest.
+ *
+ * Drivers used to open-code this: find the kvm, take kvm->lock and their own
+ * lock in the right order, take and drop a reference, publish the pointer.
+ * Each step went wrong somewhere upstream; this file does them once.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <kunit/visibility.h>
+#include <linux/debug_locks.h>
+#include <linux/debugfs.h>
+#include <linux/kvm_host.h>
+#include <linux/mdev_kvm_assoc.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+
+static struct dentry *mdev_kvm_assoc_debugfs;
+
+/*
+ * References go through symbol_get() so that nothing links against kvm.ko
+ * and kvm.ko stays loaded until the reference is dropped.
+ */
+static bool mdev_kvm_ref_get(struct mdev_kvm_assoc_domain *domain,
+			     struct kvm *kvm, struct mdev_kvm_ref *ref,
+			     gfp_t gfp)
+{
+	bool (*get)(struct kvm *kvm);
+	void (*put)(struct kvm *kvm);
+	bool ok;
+
+	put = symbol_get(kvm_put_kvm);
+	if (!put)
+		return false;
+	get = symbol_get(kvm_get_kvm_safe);
+	if (!get) {
+		symbol_put(kvm_put_kvm);
+		return false;
+	}
+	/* refcount_inc_not_zero(): a dying VM is refused, not resurrected */
+	ok = get(kvm);
+	symbol_put(kvm_get_kvm_safe);
+	if (!ok) {
+		symbol_put(kvm_put_kvm);
+		return false;
+	}
+	ref->kvm = kvm;
+	ref->put = put;
+	ref_tracker_alloc(&domain->refs, &ref->tracker, gfp);
+	return true;
+}
+
+/* May be the final put, which destroys the VM: no lock of ours may be held. */
+static void mdev_kvm_ref_put(struct mdev_kvm_assoc_domain *domain,
+			     struct mdev_kvm_ref *ref)
+{
+	struct kvm *kvm = ref->kvm;
+
+	if (!kvm)
+		return;
+	lockdep_assert_not_held(&kvm->lock);
+	lockdep_assert_not_held(domain->lock);
+	if (domain->outer_lock)
+		lockdep_assert_not_held(domain->outer_lock);
+
+	ref_tracker_free(&domain->refs, &ref->tracker);
+	ref->put(kvm);
+	symbol_put(kvm_put_kvm);
+	ref->kvm = NULL;
+}
+
+static void mdev_kvm_assoc_lock_kvm(struct mdev_kvm_assoc_domain *domain,
+				    struct kvm *kvm)
+{
+	if (domain->outer_lock)
+		mutex_lock(domain->outer_lock);
+	if (kvm)
+		mutex_lock(&kvm->lock);
+	mutex_lock(domain->lock);
+}
+
+static void mdev_kvm_assoc_unlock_kvm(struct mdev_kvm_assoc_domain *domain,
+				      struct kvm *kvm)
+{
+	mutex_unlock(domain->lock);
+	if (kvm)
+		mutex_unlock(&kvm->lock);
+	if (domain->outer_lock)
+		mutex_unlock(domain->outer_lock);
+}
+
+/* Only lockdep knows who holds a mutex; without it this check is off. */
+static bool mdev_kvm_assoc_locks_held(struct mdev_kvm_assoc_domain *domain,
+				      struct kvm *kvm)
+{
+	if (!IS_ENABLED(CONFIG_LOCKDEP) || !debug_locks)
+		return false;
+	return lockdep_is_held(domain->lock) ||
+	       (domain->outer_lock && lockdep_is_held(domain->outer_lock)) ||
+	       (kvm && lockdep_is_held(&kvm->lock));
+}
+
+static int mdev_kvm_assoc_refuse(struct mdev_kvm_assoc *assoc, int err,
+				 const char *why)
+{
+	pr_notice_ratelimited("%s: %s: attach refused (%pe): %s\n",
+			      assoc->domain->name, assoc->name, ERR_PTR(err),
+			      why);
+	return err;
+}
+
+/**
+ * mdev_kvm_assoc_attach() - associate a device with a VM
+ * @assoc: the device's association, initialised by mdev_kvm_assoc_init().
+ * @kvm: the VM, usually &vfio_device.kvm in the open_device callback; may
+ *	be NULL.
+ *
+ * Applies the domain's policies, takes a reference on @kvm, runs the
+ * driver's attach callback and publishes the association, all under one
+ * hold of kvm->lock and the domain lock, so that no other attach can pass
+ * the same checks in between. On error nothing stays published and the
+ * reference is dropped.
+ *
+ * Context: Process context. Takes the domain's outer lock (if any),
+ * kvm->lock and the domain lock; the caller must hold none of them.
+ * Return: 0 when associated, or when @kvm is NULL and the domain does not
+ * require one. -EINVAL for a NULL or uninitialised @assoc, or a NULL @kvm
+ * in a domain with %MDEV_KVM_ASSOC_REQUIRE_KVM. -EPERM when the VM belongs
+ * to another process (%MDEV_KVM_ASSOC_SAME_MM). -ENOENT when the VM is
+ * being destroyed. -EBUSY when the VM already has a device of this domain
+ * (%MDEV_KVM_ASSOC_EXCLUSIVE). -EALREADY when @assoc is already associated.
+ * -EDEADLK when the caller holds one of the locks (lockdep kernels only).
+ * Otherwise the error of the attach callback or -ENOMEM.
+ */
+int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct mdev_kvm_assoc_domain *domain;
+	struct mdev_kvm_ref ref = {};
+	int ret;
+
+	if (!assoc || !assoc->domain)
+		return -EINVAL;
+	domain = assoc->domain;
+	if (mdev_kvm_assoc_locks_held(domain, kvm))
+		return mdev_kvm_assoc_refuse(assoc, -EDEADLK,
+					     "caller holds a lock of the order");
+	might_sleep();
+
+	if (!kvm) {
+		if (domain->policy & MDEV_KVM_ASSOC_REQUIRE_KVM)
+			return mdev_kvm_assoc_refuse(assoc, -EINVAL,
+						     "no KVM associated with the device");
+		return 0;
+	}
+	/* kvm->mm never changes; checking it outside the locks is fine */
+	if ((domain->policy & MDEV_KVM_ASSOC_SAME_MM) && kvm->mm != current->mm)
+		return mdev_kvm_assoc_refuse(assoc, -EPERM,
+					     "VM belongs to another process");
+	if (!mdev_kvm_ref_get(domain, kvm, &ref, GFP_KERNEL))
+		return mdev_kvm_assoc_refuse(assoc, -ENOENT,
+					     "VM is being destroyed");
+
+	mdev_kvm_assoc_lock_kvm(domain, kvm);
+	if (assoc->ref.kvm) {
+		ret = mdev_kvm_assoc_refuse(assoc, -EALREADY,
+					    "device already associated");
+		goto unlock;
+	}
+	if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE) {
+		ret = xa_insert(&domain->vms, (unsigned long)kvm, assoc,
+				GFP_KERNEL);
+		if (ret == -EBUSY)
+			mdev_kvm_assoc_refuse(assoc, ret,
+					      "VM already has a device of this driver");
+		if (ret)
+			goto unlock;
+	}
+	if (domain->ops && domain->ops->attach) {
+		ret = domain->ops->attach(assoc, kvm);
+		if (ret) {
+			if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)
+				xa_erase(&domain->vms, (unsigned long)kvm);
+			goto unlock;
+		}
+	}
+	spin_lock(&assoc->ref_lock);
+	assoc->ref = ref;
+	spin_unlock(&assoc->ref_lock);
+	ref.kvm = NULL;
+	list_add_tail(&assoc->node, &domain->assocs);
+	ret = 0;
+unlock:
+	mdev_kvm_assoc_unlock_kvm(domain, kvm);
+	mdev_kvm_ref_put(domain, &ref);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_attach);
+
+/**
+ * mdev_kvm_assoc_detach() - end the association of a device
+ * @assoc: the device's association.
+ *
+ * Runs the driver's detach callback, unpublishes the association and drops
+ * its reference on the VM after every lock is released, so that a final
+ * put, which destroys the VM, never runs under kvm->lock or a driver lock.
+ * Calling it again, or on a device that never attached, does nothing.
+ *
+ * Context: Process context. Takes the domain's outer lock (if any),
+ * kvm->lock and the domain lock; the caller must hold none of them.
+ * Return: 0 when an association ended, -ENOENT when there was none,
+ * -EINVAL for a NULL or uninitialised @assoc, -EDEADLK when the caller
+ * holds one of the locks (lockdep kernels only).
+ */
+int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
+{
+	struct mdev_kvm_assoc_domain *domain;
+	struct mdev_kvm_ref ref;
+	struct kvm *kvm;
+
+	if (!assoc || !assoc->domain)
+		return -EINVAL;
+	domain = assoc->domain;
+	if (mdev_kvm_assoc_locks_held(domain, NULL)) {
+		pr_notice_ratelimited("%s: %s: detach refused: caller holds a lock of the order\n",
+				      domain->name, assoc->name);
+		return -EDEADLK;
+	}
+
+	mdev_kvm_assoc_lock(assoc);
+	kvm = assoc->ref.kvm;
+	if (!kvm) {
+		mdev_kvm_assoc_unlock(assoc);
+		return -ENOENT;
+	}
+	if (domain->ops && domain->ops->detach)
+		domain->ops->detach(assoc, kvm);
+	if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)
+		xa_erase(&domain->vms, (unsigned long)kvm);
+	list_del(&assoc->node);
+	spin_lock(&assoc->ref_lock);
+	ref = assoc->ref;
+	assoc->ref = (struct mdev_kvm_ref){};
+	spin_unlock(&assoc->ref_lock);
+	mdev_kvm_assoc_unlock(assoc);
+
+	mdev_kvm_ref_put(domain, &ref);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
+
+/**
+ * mdev_kvm_assoc_lock() - lock a device and the VM it is associated with
+ * @assoc: the device's association.
+ *
+ * For paths other than open and close (sysfs, hotplug, intercepts) that
+ * need "the VM of this device" stable: takes a reference on the VM under
+ * a spinlock, then the locks in order, then checks that the association
+ * did not change meanwhile, retrying if it did. Afterwards
+ * mdev_kvm_assoc_kvm() gives the VM (or NULL) until
+ * mdev_kvm_assoc_unlock(). Prefer guard(mdev_kvm_assoc)(assoc).
+ *
+ * Context: Process context. Takes the domain's outer lock (if any),
+ * kvm->lock of the associated VM and the domain lock; the caller must
+ * hold none of them, nor the lock of another device of the domain.
+ */
+void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc)
+{
+	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+	struct mdev_kvm_ref ref;
+
+	might_sleep();
+	for (;;) {
+		ref = (struct mdev_kvm_ref){};
+		spin_lock(&assoc->ref_lock);
+		/* cannot fail: the association holds a reference */
+		if (assoc->ref.kvm)
+			mdev_kvm_ref_get(domain, assoc->ref.kvm, &ref,
+					 GFP_ATOMIC);
+		spin_unlock(&assoc->ref_lock);
+
+		mdev_kvm_assoc_lock_kvm(domain, ref.kvm);
+		if (assoc->ref.kvm == ref.kvm)
+			break;
+		/* raced with attach or detach: start over */
+		mdev_kvm_assoc_unlock_kvm(domain, ref.kvm);
+		mdev_kvm_ref_put(domain, &ref);
+	}
+	assoc->locked = ref;
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_lock);
+
+/**
+ * mdev_kvm_assoc_unlock() - undo mdev_kvm_assoc_lock()
+ * @assoc: the device's association.
+ *
+ * Releases the locks in reverse order, then drops the reference taken by
+ * mdev_kvm_assoc_lock().
+ *
+ * Context: Process context; the locks taken by mdev_kvm_assoc_lock() held.
+ */
+void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
+{
+	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+	struct mdev_kvm_ref ref = assoc->locked;
+
+	lockdep_assert_held(domain->lock);
+	assoc->locked = (struct mdev_kvm_ref){};
+	mdev_kvm_assoc_unlock_kvm(domain, ref.kvm);
+	mdev_kvm_ref_put(domain, &ref);
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock);
+
+/**
+ * mdev_kvm_assoc_find() - the device of a domain associated with a VM
+ * @domain: a domain with %MDEV_KVM_ASSOC_EXCLUSIVE.
+ * @kvm: the VM.
+ *
+ * A constant-time lookup, for paths that start from the VM.
+ *
+ * Context: @kvm->lock or @domain->lock held: every change of the answer
+ * happens under both.
+ * Return: the association, or NULL if @kvm has none in @domain.
+ */
+struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
+					   struct kvm *kvm)
+{
+	lockdep_assert(lockdep_is_held(&kvm->lock) ||
+		       lockdep_is_held(domain->lock));
+	if (WARN_ON_ONCE(!(domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)))
+		return NULL;
+	return xa_load(&domain->vms, (unsigned long)kvm);
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_find);
+
+/**
+ * mdev_kvm_assoc_init() - initialise the association of a device
+ * @assoc: the association, embedded in the driver's device state.
+ * @domain: the driver's domain, initialised by mdev_kvm_assoc_domain_init().
+ * @name: name shown in debugfs; must outlive any association.
+ *
+ * Context: Any context; @assoc must not be in use.
+ */
+void mdev_kvm_assoc_init(struct mdev_kvm_assoc *assoc,
+			 struct mdev_kvm_assoc_domain *domain, const char *name)
+{
+	*assoc = (struct mdev_kvm_assoc){
+		.domain = domain,
+		.name = name,
+	};
+	spin_lock_init(&assoc->ref_lock);
+	INIT_LIST_HEAD(&assoc->node);
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_init);
+
+VISIBLE_IF_KUNIT int mdev_kvm_assoc_show(struct seq_file *m, void *unused)
+{
+	struct mdev_kvm_assoc_domain *domain = m->private;
+	struct mdev_kvm_assoc *assoc;
+
+	guard(mutex)(domain->lock);
+	list_for_each_entry(assoc, &domain->assocs, node)
+		seq_printf(m, "%s %s\n", assoc->name, assoc->ref.kvm->stats_id);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mdev_kvm_assoc_show);
+DEFINE_SHOW_ATTRIBUTE(mdev_kvm_assoc);
+
+static int mdev_kvm_assoc_refs_show(struct seq_file *m, void *unused)
+{
+	struct mdev_kvm_assoc_domain *domain = m->private;
+	char *buf;
+
+	buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ref_tracker_dir_snprint(&domain->refs, buf, PAGE_SIZE);
+	seq_puts(m, buf);
+	kfree(buf);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(mdev_kvm_assoc_refs);
+
+/**
+ * mdev_kvm_assoc_domain_init() - set up the association domain of a driver
+ * @domain: the domain, with @name, @policy, @ops, @outer_lock and @lock
+ *	filled in.
+ *
+ * Creates debugfs/mdev_kvm_assoc/<name>/ with "associations" (one line per
+ * associated device: its name and the VM's stats id) and "refs" (the VM
+ * references the library holds, with stack traces when
+ * CONFIG_MDEV_KVM_ASSOC_REF_TRACKER is enabled).
+ *
+ * Context: Process context.
+ * Return: 0, or -EINVAL when @name or @lock is missing.
+ */
+int mdev_kvm_assoc_domain_init(struct mdev_kvm_assoc_domain *domain)
+{
+	if (!domain || !domain->name || !domain->lock)
+		return -EINVAL;
+	xa_init(&domain->vms);
+	INIT_LIST_HEAD(&domain->assocs);
+	ref_tracker_dir_init(&domain->refs, 16, domain->name);
+	domain->debugfs = debugfs_create_dir(domain->name,
+					     mdev_kvm_assoc_debugfs);
+	debugfs_create_file("associations", 0444, domain->debugfs, domain,
+			    &mdev_kvm_assoc_fops);
+	debugfs_create_file("refs", 0444, domain->debugfs, domain,
+			    &mdev_kvm_assoc_refs_fops);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_domain_init);
+
+/**
+ * mdev_kvm_assoc_domain_destroy() - tear down a domain
+ * @domain: the domain; every device of it must be detached.
+ *
+ * Reports, with the stack that took it, any VM reference still held.
+ *
+ * Context: Process context.
+ */
+void mdev_kvm_assoc_domain_destroy(struct mdev_kvm_assoc_domain *domain)
+{
+	WARN_ON_ONCE(!list_empty(&domain->assocs));
+	debugfs_remove_recursive(domain->debugfs);
+	xa_destroy(&domain->vms);
+	ref_tracker_dir_exit(&domain->refs);
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_domain_destroy);
+
+static int __init mdev_kvm_assoc_module_init(void)
+{
+	mdev_kvm_assoc_debugfs = debugfs_create_dir("mdev_kvm_assoc", NULL);
+	return 0;
+}
+
+static void __exit mdev_kvm_assoc_module_exit(void)
+{
+	debugfs_remove_recursive(mdev_kvm_assoc_debugfs);
+}
+
+subsys_initcall(mdev_kvm_assoc_module_init);
+module_exit(mdev_kvm_assoc_module_exit);
+
+MODULE_DESCRIPTION("Association of mediated devices with KVM instances");
+MODULE_LICENSE("GPL");

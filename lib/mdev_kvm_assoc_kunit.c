@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for mdev_kvm_assoc.
+ *
+ * The VMs here are bare struct kvm objects holding one reference owned by
+ * the test, so the library's puts are never final and every reference it
+ * takes shows up in users_count.
+ */
+#include <kunit/test.h>
+#include <linux/kthread.h>
+#include <linux/kvm_host.h>
+#include <linux/mdev_kvm_assoc.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/vmalloc.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+static bool invert_lock_order;
+module_param(invert_lock_order, bool, 0444);
+MODULE_PARM_DESC(invert_lock_order,
+		 "Negative control: take the domain lock before kvm->lock, which lockdep must report");
+
+#define TEST_VMS	3
+
+struct test_env {
+	struct mutex lock;
+	struct mutex outer;
+	struct mdev_kvm_assoc_domain domain;
+	struct mdev_kvm_assoc_ops ops;
+	int attach_ret;
+	atomic_t attached;
+	atomic_t attach_calls;
+	atomic_t detach_calls;
+	atomic_t violations;
+	/* VMs whose users the callbacks count, to check exclusivity */
+	struct kvm *vm[TEST_VMS];
+	atomic_t vm_users[TEST_VMS];
+};
+
+static struct test_env *to_env(struct mdev_kvm_assoc *assoc)
+{
+	return container_of(assoc->domain, struct test_env, domain);
+}
+
+static bool order_held(struct test_env *env, struct kvm *kvm)
+{
+	return mutex_is_locked(&kvm->lock) && mutex_is_locked(&env->lock) &&
+	       (!env->domain.outer_lock || mutex_is_locked(&env->outer));
+}
+
+static int env_vm_index(struct test_env *env, struct kvm *kvm)
+{
+	int i;
+
+	for (i = 0; i < TEST_VMS; i++)
+		if (env->vm[i] == kvm)
+			return i;
+	return -1;
+}
+
+static int test_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct test_env *env = to_env(assoc);
+	int i = env_vm_index(env, kvm);
+
+	atomic_inc(&env->attach_calls);
+	if (!order_held(env, kvm))
+		atomic_inc(&env->violations);
+	if (env->attach_ret)
+		return env->attach_ret;
+	if (i >= 0 && atomic_inc_return(&env->vm_users[i]) > 1 &&
+	    (env->domain.policy & MDEV_KVM_ASSOC_EXCLUSIVE))
+		atomic_inc(&env->violations);
+	atomic_inc(&env->attached);
+	return 0;
+}
+
+static void test_detach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct test_env *env = to_env(assoc);
+	int i = env_vm_index(env, kvm);
+
+	atomic_inc(&env->detach_calls);
+	if (!order_held(env, kvm))
+		atomic_inc(&env->violations);
+	if (i >= 0)
+		atomic_dec(&env->vm_users[i]);
+	atomic_dec(&env->attached);
+}
+
+static void env_destroy(void *data)
+{
+	mdev_kvm_assoc_domain_destroy(data);
+}
+
+static struct test_env *env_create(struct kunit *test, unsigned int policy,
+				   bool outer)
+{
+	struct test_env *env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, env);
+	mutex_init(&env->lock);
+	mutex_init(&env->outer);
+	env->ops.attach = test_attach;
+	env->ops.detach = test_detach;
+	env->domain.name = "kunit";
+	env->domain.policy = policy;
+	env->domain.ops = &env->ops;
+	env->domain.lock = &env->lock;
+	env->domain.outer_lock = outer ? &env->outer : NULL;
+	KUNIT_ASSERT_EQ(test, mdev_kvm_assoc_domain_init(&env->domain), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, env_destroy,
+							&env->domain), 0);
+	return env;
+}
+
+static void vm_free(void *data)
+{
+	vfree(data);
+}
+
+static struct kvm *vm_create(struct kunit *test, struct mm_struct *mm)
+{
+	static atomic_t id;
+	struct kvm *kvm = vzalloc(sizeof(*kvm));
+
+	KUNIT_ASSERT_NOT_NULL(test, kvm);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vm_free, kvm), 0);
+	mutex_init(&kvm->lock);
+	refcount_set(&kvm->users_count, 1);
+	kvm->mm = mm;
+	snprintf(kvm->stats_id, sizeof(kvm->stats_id), "kvm-kunit-%d",
+		 atomic_inc_return(&id));
+	return kvm;
+}
+
+/* References held on @kvm besides the test's own. */
+static unsigned int vm_refs(struct kvm *kvm)
+{
+	return refcount_read(&kvm->users_count) - 1;
+}
+
+static struct mdev_kvm_assoc *assoc_create(struct kunit *test,
+					   struct test_env *env,
+					   const char *name)
+{
+	struct mdev_kvm_assoc *assoc = kunit_kzalloc(test, sizeof(*assoc),
+						     GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, assoc);
+	mdev_kvm_assoc_init(assoc, &env->domain, name);
+	return assoc;
+}
+
+static struct kvm *locked_kvm(struct mdev_kvm_assoc *assoc)
+{
+	guard(mdev_kvm_assoc)(assoc);
+	return mdev_kvm_assoc_kvm(assoc);
+}
+
+static void attach_detach(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_PTR_EQ(test, locked_kvm(a), kvm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attached), 1);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attached), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
+}
+
+static void detach_is_idempotent(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+static void no_kvm_allowed(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, NULL), 0);
+	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), -ENOENT);
+}
+
+static void no_kvm_required(struct kunit *test)
+{
+	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_REQUIRE_KVM,
+					  false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+static void exclusive_refuses_second(struct kunit *test)
+{
+	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE,
+					  false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
+	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *other = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_NULL(test, locked_kvm(b));
+	scoped_guard(mutex, &env->lock)
+		KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_find(&env->domain,
+							      kvm), a);
+
+	/* another VM is fine, and the slot frees up on detach */
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, other), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(b), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	scoped_guard(mutex, &env->lock)
+		KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_find(&env->domain, kvm));
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(b), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(other), 0);
+}
+
+static void shared_accepts_many(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 2);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(b), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+static void same_mm_refuses_other_process(struct kunit *test)
+{
+	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_SAME_MM, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct mm_struct *mm = mm_alloc();
+	struct kvm *kvm;
+
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	kvm = vm_create(test, mm);
+	/* this kthread has no mm, so the VM is someone else's */
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EPERM);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
+
+	kthread_use_mm(mm);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	kthread_unuse_mm(mm);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+	mmput(mm);
+}
+
+static void dying_vm_refused(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	refcount_set(&kvm->users_count, 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcount_read(&kvm->users_count), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
+	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+}
+
+static void double_attach_refused(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *other = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EALREADY);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, other), -EALREADY);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_EQ(test, vm_refs(other), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 1);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+static void null_or_uninitialised_refused(struct kunit *test)
+{
+	struct mdev_kvm_assoc_domain bad = { .name = "kunit-bad" };
+	struct mdev_kvm_assoc blank = {};
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(NULL, kvm), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(&blank, kvm), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(&blank), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_domain_init(NULL), -EINVAL);
+	/* no lock */
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_domain_init(&bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+static void lock_held_refused(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, true);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	if (!IS_ENABLED(CONFIG_LOCKDEP))
+		kunit_skip(test, "needs lockdep to know who holds a lock");
+
+	scoped_guard(mutex, &env->lock) {
+		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EDEADLK);
+		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), -EDEADLK);
+	}
+	scoped_guard(mutex, &env->outer)
+		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EDEADLK);
+	scoped_guard(mutex, &kvm->lock)
+		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
+}
+
+static void attach_error_rolls_back(struct kunit *test)
+{
+	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE,
+					  false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	env->attach_ret = -EIO;
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EIO);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 0);
+	scoped_guard(mutex, &env->lock)
+		KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_find(&env->domain, kvm));
+
+	/* the exclusivity slot was released */
+	env->attach_ret = 0;
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(b), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+static void callbacks_hold_the_order(struct kunit *test)
+{
+	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE, true);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
+}
+
+static void lock_from_other_path(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, true);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	scoped_guard(mdev_kvm_assoc, a) {
+		KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_kvm(a), kvm);
+		KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
+		/* the lock helper holds a reference of its own */
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 2);
+	}
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+
+	/* unassociated: only the driver locks */
+	scoped_guard(mdev_kvm_assoc, a) {
+		KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_kvm(a));
+		KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->lock));
+		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
+	}
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+static void debugfs_lists_associations(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "dev-a");
+	struct mdev_kvm_assoc *b = assoc_create(test, env, "dev-b");
+	struct kvm *kvm = vm_create(test, NULL);
+	char *expect = kunit_kasprintf(test, GFP_KERNEL, "dev-a %s\n",
+				       kvm->stats_id);
+	struct seq_file m = { .size = PAGE_SIZE, .private = &env->domain };
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, NULL), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_show(&m, NULL), 0);
+	KUNIT_EXPECT_STREQ(test, m.buf, expect);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	memset(m.buf, 0, m.size);
+	m.count = 0;
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_show(&m, NULL), 0);
+	KUNIT_EXPECT_STREQ(test, m.buf, "");
+}
+
+#define RACE_THREADS	4
+#define RACE_DEVICES	6
+#define RACE_VMS	TEST_VMS
+#define RACE_ROUNDS	1500
+
+struct race {
+	struct test_env *env;
+	struct mdev_kvm_assoc *dev[RACE_DEVICES];
+	atomic_t bad_lookups;
+	atomic_t attached;
+};
+
+static int race_thread(void *data)
+{
+	struct race *r = data;
+	unsigned int i;
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		struct mdev_kvm_assoc *dev =
+			r->dev[get_random_u32_below(RACE_DEVICES)];
+		struct kvm *kvm = r->env->vm[get_random_u32_below(RACE_VMS)];
+
+		switch (get_random_u32_below(3)) {
+		case 0:
+			if (!mdev_kvm_assoc_attach(dev, kvm))
+				atomic_inc(&r->attached);
+			break;
+		case 1:
+			mdev_kvm_assoc_detach(dev);
+			break;
+		default:
+			scoped_guard(mdev_kvm_assoc, dev) {
+				kvm = mdev_kvm_assoc_kvm(dev);
+				if (kvm && (env_vm_index(r->env, kvm) < 0 ||
+					    !mutex_is_locked(&kvm->lock)))
+					atomic_inc(&r->bad_lookups);
+			}
+		}
+		if (!(i % 64))
+			cond_resched();
+	}
+	return 0;
+}
+
+static void concurrent_attach_detach(struct kunit *test)
+{
+	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE,
+					  true);
+	struct task_struct *tasks[RACE_THREADS];
+	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->env = env;
+	for (i = 0; i < RACE_DEVICES; i++)
+		r->dev[i] = assoc_create(test, env, "race");
+	for (i = 0; i < RACE_VMS; i++)
+		env->vm[i] = vm_create(test, NULL);
+
+	for (i = 0; i < RACE_THREADS; i++) {
+		tasks[i] = kthread_run(race_thread, r, "mka-race-%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(tasks[i]));
+		get_task_struct(tasks[i]);
+	}
+	for (i = 0; i < RACE_THREADS; i++) {
+		kthread_stop(tasks[i]);
+		put_task_struct(tasks[i]);
+	}
+	for (i = 0; i < RACE_DEVICES; i++)
+		mdev_kvm_assoc_detach(r->dev[i]);
+
+	kunit_info(test, "%d attaches raced\n", atomic_read(&r->attached));
+	KUNIT_EXPECT_GT(test, atomic_read(&r->attached), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->bad_lookups), 0);
+	/* the callbacks saw the lock order every time, and exclusivity held */
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attached), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls),
+			atomic_read(&env->detach_calls));
+	for (i = 0; i < RACE_VMS; i++)
+		KUNIT_EXPECT_EQ(test, vm_refs(env->vm[i]), 0);
+}
+
+static struct kunit_case mdev_kvm_assoc_cases[] = {
+	KUNIT_CASE(attach_detach),
+	KUNIT_CASE(detach_is_idempotent),
+	KUNIT_CASE(no_kvm_allowed),
+	KUNIT_CASE(no_kvm_required),
+	KUNIT_CASE(exclusive_refuses_second),
+	KUNIT_CASE(shared_accepts_many),
+	KUNIT_CASE(same_mm_refuses_other_process),
+	KUNIT_CASE(dying_vm_refused),
+	KUNIT_CASE(double_attach_refused),
+	KUNIT_CASE(null_or_uninitialised_refused),
+	KUNIT_CASE(lock_held_refused),
+	KUNIT_CASE(attach_error_rolls_back),
+	KUNIT_CASE(callbacks_hold_the_order),
+	KUNIT_CASE(lock_from_other_path),
+	KUNIT_CASE(debugfs_lists_associations),
+	KUNIT_CASE_SLOW(concurrent_attach_detach),
+	{}
+};
+
+static struct kunit_suite mdev_kvm_assoc_suite = {
+	.name = "mdev_kvm_assoc",
+	.test_cases = mdev_kvm_assoc_cases,
+};
+
+/*
+ * Negative control for the splat scan: only with invert_lock_order=1, take
+ * the domain lock and then kvm->lock, the reverse of what attach recorded.
+ */
+static void inverted_lock_order(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	if (!invert_lock_order)
+		kunit_skip(test, "negative control off");
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mutex_lock(&env->lock);
+	mutex_lock(&kvm->lock);
+	mutex_unlock(&kvm->lock);
+	mutex_unlock(&env->lock);
+}
+
+static struct kunit_case mdev_kvm_assoc_negative_cases[] = {
+	KUNIT_CASE(inverted_lock_order),
+	{}
+};
+
+static struct kunit_suite mdev_kvm_assoc_negative_suite = {
+	.name = "mdev_kvm_assoc_negative",
+	.test_cases = mdev_kvm_assoc_negative_cases,
+};
+
+kunit_test_suites(&mdev_kvm_assoc_suite, &mdev_kvm_assoc_negative_suite);
+
+MODULE_DESCRIPTION("KUnit tests for mdev_kvm_assoc");
+MODULE_LICENSE("GPL");
