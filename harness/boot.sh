@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 build=$1 initrd=$2 log=$3; shift 3
 timeout --foreground "${BOOT_TIMEOUT:-900}" \
-	qemu-system-x86_64 -cpu max -smp 2 -m 2048 -machine q35 \
+	qemu-system-x86_64 -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$build/arch/x86/boot/bzImage" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kunit.filter_glob=mdev_kvm_assoc* $*" \

@@ -26,8 +26,8 @@ MODULE_PARM_DESC(invert_lock_order,
 #define TEST_VMS	3
 
 struct test_env {
-	struct mutex lock;
-	struct mutex outer;
+	struct mutex lock;	/* the domain lock */
+	struct mutex outer;	/* the outer lock, when used */
 	struct mdev_kvm_assoc_domain domain;
 	struct mdev_kvm_assoc_ops ops;
 	int attach_ret;
@@ -421,10 +421,10 @@ static void debugfs_lists_associations(struct kunit *test)
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "dev-a");
 	struct mdev_kvm_assoc *b = assoc_create(test, env, "dev-b");
 	struct kvm *kvm = vm_create(test, NULL);
-	char *expect = kunit_kasprintf(test, GFP_KERNEL, "dev-a %s\n",
-				       kvm->stats_id);
+	char expect[64];
 	struct seq_file m = { .size = PAGE_SIZE, .private = &env->domain };
 
+	snprintf(expect, sizeof(expect), "dev-a %s\n", kvm->stats_id);
 	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m.buf);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);

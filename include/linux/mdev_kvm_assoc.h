@@ -71,8 +71,8 @@ struct mdev_kvm_assoc_domain {
 	const char *name;
 	unsigned int policy;
 	const struct mdev_kvm_assoc_ops *ops;
-	struct mutex *outer_lock;
-	struct mutex *lock;
+	struct mutex *outer_lock;	/* before kvm->lock */
+	struct mutex *lock;		/* after kvm->lock */
 
 	struct xarray vms;
 	struct list_head assocs;
@@ -111,7 +111,7 @@ struct mdev_kvm_assoc {
 	struct mdev_kvm_assoc_domain *domain;
 	const char *name;
 	struct mdev_kvm_ref ref;
-	spinlock_t ref_lock;
+	spinlock_t ref_lock;		/* protects ref for readers */
 	struct mdev_kvm_ref locked;
 	struct list_head node;
 };

@@ -1,0 +1,25 @@
+# mdev_kvm_assoc: build the patched kernel, boot it, test it.
+# make demo   - build, boot and narrate the association lifecycle
+# make check  - every check; ends with "N passed, N failed"
+
+.PHONY: all deps tree kernel demo check clean
+
+all: check
+
+deps:
+	harness/install-deps.sh
+
+tree: deps
+	harness/tree.sh
+
+kernel: tree
+	tests/build-test-kernel.sh
+
+demo: kernel
+	harness/demo.sh
+
+check:
+	harness/check.sh
+
+clean:
+	rm -rf out

@@ -1,0 +1,43 @@
+#!/bin/bash
+# make check: every check, each able to fail; ends with "N passed, N failed".
+# CHECKS="name ..." runs a subset.
+. "$(dirname "$0")/lib.sh"
+set +e
+LOGS=$OUT/check
+mkdir -p "$LOGS"
+T=$TOP/tests
+passed=0 failed=0
+
+run() {
+	local name=$1; shift
+	local t0=$SECONDS
+	if [ -n "${CHECKS:-}" ] && [[ " $CHECKS " != *" $name "* ]]; then
+		return
+	fi
+	if "$@" > "$LOGS/$name.log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok - $name ($((SECONDS - t0)) s)"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $name ($((SECONDS - t0)) s)"
+		tail -n 30 "$LOGS/$name.log" | sed 's/^/#   /'
+	fi
+}
+
+run deps		"$TOP/harness/install-deps.sh"
+run tree		"$TOP/harness/tree.sh"
+run test-kernel		"$T/build-test-kernel.sh"
+run rebuild-is-noop	"$T/rebuild-is-noop.sh"
+run boot		"$T/boot-test-kernel.sh"
+run kunit		"$T/kunit-results.sh" "$OUT/boot.log"
+run splat-scan		"$TOP/harness/scan.sh" "$OUT/boot.log"
+run guest		grep -q "ALL GUEST CHECKS PASSED" "$OUT/boot.log"
+run negative-control	"$T/negative-control.sh"
+run kvm-m		"$T/build-lib.sh" kvm-m
+run kvm-n		"$T/build-lib.sh" kvm-n
+run w1-sparse		"$T/w1-sparse.sh"
+run kernel-doc		"$T/kernel-doc.sh"
+run checkpatch		"$T/checkpatch.sh"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

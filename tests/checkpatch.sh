@@ -1,0 +1,14 @@
+#!/bin/bash
+# checkpatch.pl --strict on every patch and every new file.
+. "$(dirname "$0")/../harness/lib.sh"
+cp=(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --show-types --color=never)
+bad=0
+for p in $(grep -v '^#' "$TOP/patches/series"); do
+	"${cp[@]}" -q "$TOP/patches/$p" || bad=1
+done
+for f in $(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers samples Documentation); do
+	case "$f" in *.kunitconfig) continue ;; esac
+	"${cp[@]}" -q -f "$TOP/$f" || bad=1
+done
+[ $bad -eq 0 ] || die "checkpatch reports problems"
+say "checkpatch --strict clean"
