@@ -4,6 +4,7 @@
 . "$(dirname "$0")/../harness/lib.sh"
 build=$OUT/build/kvm-m
 "$TOP/harness/config.sh" "$build" "$TOP/harness/configs/kvm-m.config"
+rm -f "$build"/lib/mdev_kvm_assoc*.o
 out=$(kmake "$build" W=1 C=2 lib/mdev_kvm_assoc.o lib/mdev_kvm_assoc_kunit.o 2>&1)
 echo "$out"
 if echo "$out" | grep -E 'warning|error'; then
