@@ -8,6 +8,6 @@ timeout --foreground "${BOOT_TIMEOUT:-900}" \
 	qemu-system-x86_64 -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$build/arch/x86/boot/bzImage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kunit.filter_glob=mdev_kvm_assoc* $*" \
+	-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 kunit.filter_glob=mdev_kvm_assoc* mdpy.count=8 $*" \
 	< /dev/null > "$log" 2>&1 || true
 tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"

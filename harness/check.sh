@@ -31,6 +31,7 @@ run rebuild-is-noop	"$T/rebuild-is-noop.sh"
 run boot		"$T/boot-test-kernel.sh"
 run kunit		"$T/kunit-results.sh" "$OUT/boot.log"
 run splat-scan		"$TOP/harness/scan.sh" "$OUT/boot.log"
+run e2e			grep -E "^mka-e2e: [1-9][0-9]* passed, 0 failed" "$OUT/boot.log"
 run guest		grep -q "ALL GUEST CHECKS PASSED" "$OUT/boot.log"
 run negative-control	"$T/negative-control.sh"
 run kvm-m		"$T/build-lib.sh" kvm-m

@@ -15,21 +15,31 @@
 #include <linux/mdev_kvm_assoc.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/sysfs.h>
 
 static struct dentry *mdev_kvm_assoc_debugfs;
 
-/*
- * References go through symbol_get() so that nothing links against kvm.ko
- * and kvm.ko stays loaded until the reference is dropped.
+/**
+ * mdev_kvm_ref_get() - take a reference on a VM without linking to kvm.ko
+ * @ref: where to keep the reference; unused before.
+ * @kvm: the VM.
+ *
+ * Goes through symbol_get(), so that the caller does not link against
+ * kvm.ko, and keeps kvm.ko pinned until mdev_kvm_ref_put(). Refuses a VM
+ * whose last reference is gone (kvm_get_kvm_safe()).
+ *
+ * Context: Any context.
+ * Return: true with @ref holding the reference, false if @kvm is NULL,
+ * dying or KVM is not there.
  */
-static bool mdev_kvm_ref_get(struct mdev_kvm_assoc_domain *domain,
-			     struct kvm *kvm, struct mdev_kvm_ref *ref,
-			     gfp_t gfp)
+bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm)
 {
 	bool (*get)(struct kvm *kvm);
 	void (*put)(struct kvm *kvm);
 	bool ok;
 
+	if (!kvm)
+		return false;
 	put = symbol_get(kvm_put_kvm);
 	if (!put)
 		return false;
@@ -38,36 +48,60 @@ static bool mdev_kvm_ref_get(struct mdev_kvm_assoc_domain *domain,
 		symbol_put(kvm_put_kvm);
 		return false;
 	}
-	/* refcount_inc_not_zero(): a dying VM is refused, not resurrected */
 	ok = get(kvm);
 	symbol_put(kvm_get_kvm_safe);
 	if (!ok) {
 		symbol_put(kvm_put_kvm);
 		return false;
 	}
-	ref->kvm = kvm;
-	ref->put = put;
-	ref_tracker_alloc(&domain->refs, &ref->tracker, gfp);
+	*ref = (struct mdev_kvm_ref){ .kvm = kvm, .put = put };
 	return true;
 }
+EXPORT_SYMBOL_GPL(mdev_kvm_ref_get);
 
-/* May be the final put, which destroys the VM: no lock of ours may be held. */
-static void mdev_kvm_ref_put(struct mdev_kvm_assoc_domain *domain,
-			     struct mdev_kvm_ref *ref)
+/**
+ * mdev_kvm_ref_put() - drop a reference taken by mdev_kvm_ref_get()
+ * @ref: the reference; cleared. Nothing happens if it holds none.
+ *
+ * Context: Process context. This may be the last reference, which destroys
+ * the VM: the caller must not hold kvm->lock nor any lock that VM teardown
+ * may take (driver locks, VFIO's locks).
+ */
+void mdev_kvm_ref_put(struct mdev_kvm_ref *ref)
 {
 	struct kvm *kvm = ref->kvm;
 
 	if (!kvm)
 		return;
+	might_sleep();
 	lockdep_assert_not_held(&kvm->lock);
+	ref->kvm = NULL;
+	ref->put(kvm);
+	symbol_put(kvm_put_kvm);
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_ref_put);
+
+/* The library's own references, each tracked in the domain. */
+static bool mdev_kvm_assoc_ref_get(struct mdev_kvm_assoc_domain *domain,
+				   struct kvm *kvm, struct mdev_kvm_ref *ref,
+				   gfp_t gfp)
+{
+	if (!mdev_kvm_ref_get(ref, kvm))
+		return false;
+	ref_tracker_alloc(&domain->refs, &ref->tracker, gfp);
+	return true;
+}
+
+static void mdev_kvm_assoc_ref_put(struct mdev_kvm_assoc_domain *domain,
+				   struct mdev_kvm_ref *ref)
+{
+	if (!ref->kvm)
+		return;
 	lockdep_assert_not_held(domain->lock);
 	if (domain->outer_lock)
 		lockdep_assert_not_held(domain->outer_lock);
-
 	ref_tracker_free(&domain->refs, &ref->tracker);
-	ref->put(kvm);
-	symbol_put(kvm_put_kvm);
-	ref->kvm = NULL;
+	mdev_kvm_ref_put(ref);
 }
 
 static void mdev_kvm_assoc_lock_kvm(struct mdev_kvm_assoc_domain *domain,
@@ -157,7 +191,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	if ((domain->policy & MDEV_KVM_ASSOC_SAME_MM) && kvm->mm != current->mm)
 		return mdev_kvm_assoc_refuse(assoc, -EPERM,
 					     "VM belongs to another process");
-	if (!mdev_kvm_ref_get(domain, kvm, &ref, GFP_KERNEL))
+	if (!mdev_kvm_assoc_ref_get(domain, kvm, &ref, GFP_KERNEL))
 		return mdev_kvm_assoc_refuse(assoc, -ENOENT,
 					     "VM is being destroyed");
 
@@ -192,7 +226,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	ret = 0;
 unlock:
 	mdev_kvm_assoc_unlock_kvm(domain, kvm);
-	mdev_kvm_ref_put(domain, &ref);
+	mdev_kvm_assoc_ref_put(domain, &ref);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_attach);
@@ -244,7 +278,7 @@ int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 	spin_unlock(&assoc->ref_lock);
 	mdev_kvm_assoc_unlock(assoc);
 
-	mdev_kvm_ref_put(domain, &ref);
+	mdev_kvm_assoc_ref_put(domain, &ref);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
@@ -275,8 +309,8 @@ void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc)
 		spin_lock(&assoc->ref_lock);
 		/* cannot fail: the association holds a reference */
 		if (assoc->ref.kvm)
-			mdev_kvm_ref_get(domain, assoc->ref.kvm, &ref,
-					 GFP_ATOMIC);
+			mdev_kvm_assoc_ref_get(domain, assoc->ref.kvm,
+					       &ref, GFP_ATOMIC);
 		spin_unlock(&assoc->ref_lock);
 
 		mdev_kvm_assoc_lock_kvm(domain, ref.kvm);
@@ -284,7 +318,7 @@ void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc)
 			break;
 		/* raced with attach or detach: start over */
 		mdev_kvm_assoc_unlock_kvm(domain, ref.kvm);
-		mdev_kvm_ref_put(domain, &ref);
+		mdev_kvm_assoc_ref_put(domain, &ref);
 	}
 	assoc->locked = ref;
 }
@@ -307,9 +341,28 @@ void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
 	lockdep_assert_held(domain->lock);
 	assoc->locked = (struct mdev_kvm_ref){};
 	mdev_kvm_assoc_unlock_kvm(domain, ref.kvm);
-	mdev_kvm_ref_put(domain, &ref);
+	mdev_kvm_assoc_ref_put(domain, &ref);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock);
+
+/**
+ * mdev_kvm_assoc_sysfs_emit() - show the VM of a device in a sysfs attribute
+ * @assoc: the device's association.
+ * @buf: the attribute's buffer.
+ *
+ * Context: Process context; takes the locks as mdev_kvm_assoc_lock() does.
+ * Return: the length of "<VM stats id>\n", e.g. "kvm-1234\n", or of
+ * "none\n" when the device is not associated.
+ */
+ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf)
+{
+	struct kvm *kvm;
+
+	guard(mdev_kvm_assoc)(assoc);
+	kvm = mdev_kvm_assoc_kvm(assoc);
+	return sysfs_emit(buf, "%s\n", kvm ? kvm->stats_id : "none");
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_sysfs_emit);
 
 /**
  * mdev_kvm_assoc_find() - the device of a domain associated with a VM

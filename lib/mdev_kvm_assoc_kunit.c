@@ -439,6 +439,48 @@ static void debugfs_lists_associations(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, m.buf, "");
 }
 
+static void ref_get_put(struct kunit *test)
+{
+	struct kvm *kvm = vm_create(test, NULL);
+	struct mdev_kvm_ref ref = {};
+
+	KUNIT_EXPECT_FALSE(test, mdev_kvm_ref_get(&ref, NULL));
+	KUNIT_EXPECT_TRUE(test, mdev_kvm_ref_get(&ref, kvm));
+	KUNIT_EXPECT_PTR_EQ(test, ref.kvm, kvm);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	mdev_kvm_ref_put(&ref);
+	KUNIT_EXPECT_NULL(test, ref.kvm);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+	/* putting an empty reference does nothing */
+	mdev_kvm_ref_put(&ref);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+
+	refcount_set(&kvm->users_count, 0);
+	KUNIT_EXPECT_FALSE(test, mdev_kvm_ref_get(&ref, kvm));
+	KUNIT_EXPECT_NULL(test, ref.kvm);
+	refcount_set(&kvm->users_count, 1);
+}
+
+static void sysfs_shows_the_vm(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	char expect[64];
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_sysfs_emit(a, buf), 5);
+	KUNIT_EXPECT_STREQ(test, buf, "none\n");
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	snprintf(expect, sizeof(expect), "%s\n", kvm->stats_id);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_sysfs_emit(a, buf),
+			(ssize_t)strlen(expect));
+	KUNIT_EXPECT_STREQ(test, buf, expect);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
 #define RACE_THREADS	4
 #define RACE_DEVICES	6
 #define RACE_VMS	TEST_VMS
@@ -538,6 +580,8 @@ static struct kunit_case mdev_kvm_assoc_cases[] = {
 	KUNIT_CASE(callbacks_hold_the_order),
 	KUNIT_CASE(lock_from_other_path),
 	KUNIT_CASE(debugfs_lists_associations),
+	KUNIT_CASE(ref_get_put),
+	KUNIT_CASE(sysfs_shows_the_vm),
 	KUNIT_CASE_SLOW(concurrent_attach_detach),
 	{}
 };

@@ -85,7 +85,7 @@ struct mdev_kvm_assoc_domain {
  * @kvm: the VM, or NULL.
  * @put: kvm_put_kvm(), pinned with symbol_get() while @kvm is set, so that
  *	neither the library nor its users link against kvm.ko.
- * @tracker: ref_tracker entry of this reference.
+ * @tracker: ref_tracker entry, for the references the library tracks.
  */
 struct mdev_kvm_ref {
 	struct kvm *kvm;
@@ -116,6 +116,9 @@ struct mdev_kvm_assoc {
 	struct list_head node;
 };
 
+bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm);
+void mdev_kvm_ref_put(struct mdev_kvm_ref *ref);
+
 int mdev_kvm_assoc_domain_init(struct mdev_kvm_assoc_domain *domain);
 void mdev_kvm_assoc_domain_destroy(struct mdev_kvm_assoc_domain *domain);
 void mdev_kvm_assoc_init(struct mdev_kvm_assoc *assoc,
@@ -128,6 +131,7 @@ int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc);
 void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc);
 void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc);
 
+ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf);
 struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
 					   struct kvm *kvm);
 

@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * End-to-end test of mdev_kvm_assoc in the guest, with real ioctls: VMs
+ * from /dev/kvm, a kvm-vfio device per VM, mdevs of the samples created
+ * through sysfs, opened through their VFIO group.
+ *
+ * usage: mdev-e2e [-v] [-r ROUNDS] [-t THREADS] [SAMPLE...]
+ * Prints one line per scenario and ends with "mka-e2e: N passed, N failed".
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <linux/kvm.h>
+#include <linux/vfio.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DBG "/sys/kernel/debug"
+
+static bool verbose;
+static int passed, failed;
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("mka-e2e: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+}
+
+/* Policies of the samples, as their patches set them. */
+struct sample {
+	const char *name;
+	bool exclusive;		/* one device per VM */
+	bool require_kvm;	/* no VM: -EINVAL */
+	bool same_mm;		/* another process's VM: -EPERM */
+};
+
+static const struct sample samples[] = {
+	{ "mtty" },
+	{ "mdpy", .exclusive = true },
+	{ "mbochs", .require_kvm = true, .same_mm = true },
+};
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, total = 0;
+
+	buf[0] = 0;
+	if (fd < 0)
+		return -errno;
+	while (total < (ssize_t)len - 1 &&
+	       (n = read(fd, buf + total, len - 1 - total)) > 0)
+		total += n;
+	buf[total] = 0;
+	close(fd);
+	return total;
+}
+
+/* ---- mdevs ---- */
+
+struct mdev {
+	const struct sample *s;
+	char uuid[40];
+	int group;		/* /dev/vfio/N fd */
+	int container;		/* /dev/vfio/vfio fd */
+};
+
+static void make_uuid(char *buf)
+{
+	static unsigned int seq;
+	unsigned int r = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+
+	snprintf(buf, 40, "%08x-0000-4000-8000-%012x", getpid(), r);
+}
+
+static int first_type(const struct sample *s, char *path, size_t len)
+{
+	char dir[256];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/class/mdev_bus/%s/mdev_supported_types",
+		 s->name);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, len, "%s/%s/create", dir, e->d_name);
+		closedir(d);
+		return 0;
+	}
+	closedir(d);
+	return -ENOENT;
+}
+
+static int mdev_create(const struct sample *s, struct mdev *m)
+{
+	char path[1024], link[512], dev[64];
+	ssize_t n;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->s = s;
+	m->group = m->container = -1;
+	make_uuid(m->uuid);
+	ret = first_type(s, path, sizeof(path));
+	if (ret)
+		return ret;
+	ret = write_file(path, m->uuid);
+	if (ret)
+		return ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
+		 m->uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	snprintf(dev, sizeof(dev), "/dev/vfio/%s", basename(link));
+	m->container = open("/dev/vfio/vfio", O_RDWR);
+	m->group = open(dev, O_RDWR);
+	if (m->container < 0 || m->group < 0)
+		return -errno;
+	if (ioctl(m->group, VFIO_GROUP_SET_CONTAINER, &m->container) ||
+	    ioctl(m->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
+		return -errno;
+	return 0;
+}
+
+static int mdev_remove(struct mdev *m)
+{
+	char path[256];
+
+	if (m->group >= 0)
+		close(m->group);
+	if (m->container >= 0)
+		close(m->container);
+	m->group = m->container = -1;
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", m->uuid);
+	return write_file(path, "1");
+}
+
+/* The device fd, or -errno: opening it is what attaches the VM. */
+static int mdev_open(struct mdev *m)
+{
+	int fd = ioctl(m->group, VFIO_GROUP_GET_DEVICE_FD, m->uuid);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* What the sample's vendor/vm attribute says: "none" or "kvm-<pid>". */
+static void mdev_vm(struct mdev *m, char *buf, size_t len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/vendor/vm",
+		 m->uuid);
+	if (read_file(path, buf, len) < 0)
+		snprintf(buf, len, "unreadable");
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+/* ---- VMs ---- */
+
+struct vm {
+	int kvm, fd, vfio;	/* /dev/kvm, the VM, its kvm-vfio device */
+	char name[32];		/* stats id: kvm-<pid> */
+};
+
+static int vm_create(struct vm *vm)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+
+	vm->kvm = open("/dev/kvm", O_RDWR);
+	if (vm->kvm < 0)
+		return -errno;
+	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return -errno;
+	if (ioctl(vm->fd, KVM_CREATE_DEVICE, &cd))
+		return -errno;
+	vm->vfio = cd.fd;
+	snprintf(vm->name, sizeof(vm->name), "kvm-%d", getpid());
+	return 0;
+}
+
+static int vm_group(struct vm *vm, struct mdev *m, bool add)
+{
+	int32_t fd = m->group;
+	struct kvm_device_attr attr = {
+		.group = KVM_DEV_VFIO_FILE,
+		.attr = add ? KVM_DEV_VFIO_FILE_ADD : KVM_DEV_VFIO_FILE_DEL,
+		.addr = (uint64_t)(unsigned long)&fd,
+	};
+
+	return ioctl(vm->vfio, KVM_SET_DEVICE_ATTR, &attr) ? -errno : 0;
+}
+
+static void vm_close(struct vm *vm)
+{
+	close(vm->vfio);
+	close(vm->fd);
+	close(vm->kvm);
+	vm->vfio = vm->fd = vm->kvm = -1;
+}
+
+/* VMs alive in the kernel: one debugfs directory each, gone at destroy. */
+static int vms_alive(void)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir(DBG "/kvm");
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && strchr(e->d_name, '-'))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Library references outstanding in a domain (ref_tracker, one per line). */
+static int lib_refs(const struct sample *s)
+{
+	char path[128], buf[8192];
+	int n = 0;
+	char *p;
+
+	snprintf(path, sizeof(path), DBG "/mdev_kvm_assoc/%s/refs", s->name);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (p = buf; (p = strstr(p, " has ")); p++)
+		n += atoi(p + 5);
+	return n;
+}
+
+static int lib_assocs(const struct sample *s)
+{
+	char path[128], buf[8192];
+	int n = 0;
+	char *p;
+
+	snprintf(path, sizeof(path), DBG "/mdev_kvm_assoc/%s/associations",
+		 s->name);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (p = buf; *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+/* ---- checks ---- */
+
+static const char *cur_sample, *cur_scenario;
+static bool cur_ok;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		printf("mka-e2e:   FAIL %s: %s: line %d: ", cur_sample,	\
+		       cur_scenario, __LINE__);				\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+		cur_ok = false;						\
+	}								\
+} while (0)
+
+static void begin(const struct sample *s, const char *scenario)
+{
+	cur_sample = s->name;
+	cur_scenario = scenario;
+	cur_ok = true;
+}
+
+static void end(const char *what)
+{
+	if (cur_ok)
+		passed++;
+	else
+		failed++;
+	say("%-6s %-28s %s%s", cur_sample, cur_scenario,
+	    cur_ok ? "ok" : "FAILED", what ? what : "");
+}
+
+/* Device open with the VM: associated, visible, released on close. */
+static void scenario_lifecycle(const struct sample *s)
+{
+	struct mdev m;
+	struct vm vm;
+	char shown[64], note[160];
+	int fd, ret;
+
+	begin(s, "associate and release");
+	ret = mdev_create(s, &m);
+	CHECK(!ret, "mdev create: %s", strerror(-ret));
+	CHECK(!vm_create(&vm), "VM create");
+	CHECK(!vm_group(&vm, &m, true), "kvm-vfio add: %s", strerror(errno));
+	fd = mdev_open(&m);
+	CHECK(fd >= 0, "open: %s", strerror(-fd));
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strcmp(shown, vm.name), "vm shows '%s', want '%s'", shown, vm.name);
+	CHECK(lib_assocs(s) == 1, "debugfs shows %d associations", lib_assocs(s));
+	CHECK(lib_refs(s) == 1, "library holds %d references", lib_refs(s));
+	snprintf(note, sizeof(note), ": VM created, mdev %.8s created, opened -> associated with %s",
+		 m.uuid, shown);
+	close(fd);
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strcmp(shown, "none"), "after close vm shows '%s'", shown);
+	CHECK(lib_refs(s) == 0, "after close: %d references", lib_refs(s));
+	strncat(note, ", closed -> released", sizeof(note) - strlen(note) - 1);
+	vm_close(&vm);
+	mdev_remove(&m);
+	end(note);
+}
+
+static void scenario_no_vm(const struct sample *s)
+{
+	char shown[64];
+	struct mdev m;
+	int fd;
+
+	begin(s, "no VM");
+	CHECK(!mdev_create(s, &m), "mdev create");
+	fd = mdev_open(&m);
+	if (s->require_kvm) {
+		CHECK(fd == -EINVAL, "open without VM: %s, want EINVAL",
+		      strerror(-fd));
+	} else {
+		CHECK(fd >= 0, "open without VM: %s", strerror(-fd));
+		mdev_vm(&m, shown, sizeof(shown));
+		CHECK(!strcmp(shown, "none"), "vm shows '%s'", shown);
+	}
+	if (fd >= 0)
+		close(fd);
+	mdev_remove(&m);
+	end(s->require_kvm ? ": refused with EINVAL" : ": opened unassociated");
+}
+
+/* The VM's fds closed while the device is open: the VM lives until close. */
+static void scenario_vm_closed_first(const struct sample *s)
+{
+	int alive, fd;
+	char shown[64];
+	struct mdev m;
+	struct vm vm;
+
+	begin(s, "VM closed while open");
+	CHECK(!mdev_create(s, &m), "mdev create");
+	alive = vms_alive();
+	CHECK(!vm_create(&vm), "VM create");
+	CHECK(!vm_group(&vm, &m, true), "kvm-vfio add");
+	fd = mdev_open(&m);
+	CHECK(fd >= 0, "open: %s", strerror(-fd));
+	vm_close(&vm);
+	CHECK(vms_alive() == alive + 1, "VM gone while a device holds it");
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strncmp(shown, "kvm-", 4), "vm shows '%s'", shown);
+	close(fd);
+	CHECK(vms_alive() == alive, "VM still alive after the last close");
+	mdev_remove(&m);
+	end(": VM kept alive by the association, destroyed at close");
+}
+
+static void scenario_second_device(const struct sample *s)
+{
+	struct mdev a, b;
+	int fa, fb;
+	struct vm vm;
+
+	begin(s, "second device, same VM");
+	CHECK(!mdev_create(s, &a) && !mdev_create(s, &b), "mdev create");
+	CHECK(!vm_create(&vm), "VM create");
+	CHECK(!vm_group(&vm, &a, true) && !vm_group(&vm, &b, true), "add");
+	fa = mdev_open(&a);
+	fb = mdev_open(&b);
+	CHECK(fa >= 0, "first open: %s", strerror(-fa));
+	if (s->exclusive)
+		CHECK(fb == -EBUSY, "second open: %s, want EBUSY", strerror(-fb));
+	else
+		CHECK(fb >= 0, "second open: %s", strerror(-fb));
+	if (fb >= 0)
+		close(fb);
+	if (fa >= 0)
+		close(fa);
+	/* once the first is closed, the second may have the VM */
+	fb = mdev_open(&b);
+	CHECK(fb >= 0, "second open after first closed: %s", strerror(-fb));
+	if (fb >= 0)
+		close(fb);
+	vm_close(&vm);
+	mdev_remove(&a);
+	mdev_remove(&b);
+	end(s->exclusive ? ": second refused with EBUSY" : ": both associated");
+}
+
+/* A child creates the VM and adds our group; we open the device. */
+static void scenario_other_process(const struct sample *s)
+{
+	int go[2], done[2], fd;
+	char shown[64], c;
+	struct mdev m;
+	pid_t pid;
+
+	begin(s, "VM of another process");
+	CHECK(!mdev_create(s, &m), "mdev create");
+	if (pipe(go) || pipe(done))
+		return;
+	pid = fork();
+	if (!pid) {
+		struct vm vm;
+
+		if (vm_create(&vm) || vm_group(&vm, &m, true))
+			_exit(1);
+		c = 1;
+		if (write(go[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(1);
+		vm_close(&vm);
+		_exit(0);
+	}
+	CHECK(read(go[0], &c, 1) == 1, "child did not set up its VM");
+	fd = mdev_open(&m);
+	if (s->same_mm) {
+		CHECK(fd == -EPERM, "open: %s, want EPERM", strerror(-fd));
+	} else {
+		CHECK(fd >= 0, "open: %s", strerror(-fd));
+		mdev_vm(&m, shown, sizeof(shown));
+		CHECK(atoi(shown + 4) == pid, "vm shows '%s', child %d", shown, pid);
+	}
+	if (fd >= 0)
+		close(fd);
+	c = 1;
+	CHECK(write(done[1], &c, 1) == 1, "release child");
+	waitpid(pid, NULL, 0);
+	close(go[0]); close(go[1]); close(done[0]); close(done[1]);
+	mdev_remove(&m);
+	end(s->same_mm ? ": refused with EPERM" : ": associated with the child's VM");
+}
+
+/* Two fds on one device: one association, made at first open. */
+static void scenario_double_open(const struct sample *s)
+{
+	char shown[64];
+	struct mdev m;
+	struct vm vm;
+	int f1, f2;
+
+	begin(s, "double open");
+	CHECK(!mdev_create(s, &m), "mdev create");
+	CHECK(!vm_create(&vm), "VM create");
+	CHECK(!vm_group(&vm, &m, true), "add");
+	f1 = mdev_open(&m);
+	f2 = mdev_open(&m);
+	CHECK(f1 >= 0 && f2 >= 0, "opens: %d %d", f1, f2);
+	CHECK(lib_refs(s) == 1, "library holds %d references", lib_refs(s));
+	close(f1);
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strcmp(shown, vm.name), "still associated after one close: '%s'", shown);
+	close(f2);
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strcmp(shown, "none"), "released after last close: '%s'", shown);
+	vm_close(&vm);
+	mdev_remove(&m);
+	end(": one association for both fds");
+}
+
+static void *remover(void *arg)
+{
+	struct mdev *m = arg;
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", m->uuid);
+	return (void *)(long)write_file(path, "1");
+}
+
+/* Removing the mdev waits for the device to be closed, then ends cleanly. */
+static void scenario_remove_while_open(const struct sample *s)
+{
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	pthread_t t;
+	struct mdev m;
+	struct vm vm;
+	void *ret;
+	int fd;
+
+	begin(s, "mdev removed while open");
+	CHECK(!mdev_create(s, &m), "mdev create");
+	CHECK(!vm_create(&vm), "VM create");
+	CHECK(!vm_group(&vm, &m, true), "add");
+	fd = mdev_open(&m);
+	CHECK(fd >= 0, "open: %s", strerror(-fd));
+	pthread_create(&t, NULL, remover, &m);
+	nanosleep(&ts, NULL);
+	CHECK(lib_assocs(s) == 1, "association gone before close");
+	close(fd);
+	pthread_join(t, &ret);
+	CHECK(!ret, "remove: %s", strerror(-(long)ret));
+	CHECK(lib_assocs(s) == 0, "%d associations left", lib_assocs(s));
+	close(m.group);
+	close(m.container);
+	vm_close(&vm);
+	end(": removal waited for close");
+}
+
+/* ---- the race ---- */
+
+#define RACE_VMS 3
+
+struct race {
+	const struct sample *s;
+	pthread_mutex_t lock;		/* vm[] */
+	struct vm vm[RACE_VMS];
+	int rounds;
+	long attached, refused, unexpected;
+};
+
+struct racer {
+	struct race *r;
+	struct mdev m;
+	unsigned int seed;
+	pthread_t t;
+};
+
+static void *race_thread(void *arg)
+{
+	struct racer *me = arg;
+	struct race *r = me->r;
+	char shown[64];
+	int i, fd, slot;
+
+	for (i = 0; i < r->rounds; i++) {
+		slot = rand_r(&me->seed) % RACE_VMS;
+		switch (rand_r(&me->seed) % 16) {
+		case 0:
+			/* a VM destroyed and re-created under everyone */
+			pthread_mutex_lock(&r->lock);
+			vm_close(&r->vm[slot]);
+			vm_create(&r->vm[slot]);
+			pthread_mutex_unlock(&r->lock);
+			break;
+		case 1:
+		case 2:
+			pthread_mutex_lock(&r->lock);
+			vm_group(&r->vm[slot], &me->m, rand_r(&me->seed) % 4);
+			pthread_mutex_unlock(&r->lock);
+			break;
+		case 3:
+		case 4:
+			/* a sysfs reader on another path than open */
+			mdev_vm(&me->m, shown, sizeof(shown));
+			break;
+		default:
+			fd = mdev_open(&me->m);
+			if (fd >= 0) {
+				mdev_vm(&me->m, shown, sizeof(shown));
+				if (!strncmp(shown, "kvm-", 4))
+					__atomic_add_fetch(&r->attached, 1, __ATOMIC_RELAXED);
+				else if (r->s->require_kvm)
+					__atomic_add_fetch(&r->unexpected, 1, __ATOMIC_RELAXED);
+				close(fd);
+			} else if ((fd == -EBUSY && r->s->exclusive) ||
+				   (fd == -EINVAL && r->s->require_kvm)) {
+				__atomic_add_fetch(&r->refused, 1, __ATOMIC_RELAXED);
+			} else {
+				if (verbose)
+					say("race: open: %s", strerror(-fd));
+				__atomic_add_fetch(&r->unexpected, 1, __ATOMIC_RELAXED);
+			}
+		}
+	}
+	return NULL;
+}
+
+static void scenario_race(const struct sample *s, int threads, int rounds)
+{
+	struct racer *rc = calloc(threads, sizeof(*rc));
+	struct race r = { .s = s, .rounds = rounds };
+	char note[128], what[64];
+	int i, alive = vms_alive();
+
+	snprintf(what, sizeof(what), "race, %d threads", threads);
+	begin(s, what);
+	pthread_mutex_init(&r.lock, NULL);
+	for (i = 0; i < RACE_VMS; i++)
+		CHECK(!vm_create(&r.vm[i]), "VM create");
+	for (i = 0; i < threads; i++) {
+		rc[i].r = &r;
+		rc[i].seed = i + 1;
+		CHECK(!mdev_create(s, &rc[i].m), "mdev %d create", i);
+	}
+	for (i = 0; i < threads; i++)
+		pthread_create(&rc[i].t, NULL, race_thread, &rc[i]);
+	for (i = 0; i < threads; i++)
+		pthread_join(rc[i].t, NULL);
+	for (i = 0; i < RACE_VMS; i++)
+		vm_close(&r.vm[i]);
+	for (i = 0; i < threads; i++)
+		CHECK(!mdev_remove(&rc[i].m), "mdev %d remove", i);
+
+	CHECK(r.attached > 0, "no open was ever associated");
+	CHECK(!r.unexpected, "%ld opens ended unexpectedly", r.unexpected);
+	CHECK(lib_refs(s) == 0, "%d library references leaked", lib_refs(s));
+	CHECK(lib_assocs(s) == 0, "%d associations left", lib_assocs(s));
+	CHECK(vms_alive() == alive, "%d VMs leaked", vms_alive() - alive);
+	snprintf(note, sizeof(note), ": %ld attach/detach cycles, %ld refused by policy, 0 references left",
+		 r.attached, r.refused);
+	free(rc);
+	end(note);
+}
+
+int main(int argc, char **argv)
+{
+	int threads = 8, rounds = 200, opt, i, j;
+
+	while ((opt = getopt(argc, argv, "vr:t:")) != -1) {
+		switch (opt) {
+		case 'v': verbose = true; break;
+		case 'r': rounds = atoi(optarg); break;
+		case 't': threads = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [-v] [-r ROUNDS] [-t THREADS] [SAMPLE...]\n", argv[0]);
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < (int)(sizeof(samples) / sizeof(samples[0])); i++) {
+		const struct sample *s = &samples[i];
+		bool wanted = optind == argc;
+
+		for (j = optind; j < argc; j++)
+			wanted |= !strcmp(argv[j], s->name);
+		if (!wanted)
+			continue;
+		scenario_lifecycle(s);
+		scenario_no_vm(s);
+		scenario_vm_closed_first(s);
+		scenario_second_device(s);
+		scenario_other_process(s);
+		scenario_double_open(s);
+		scenario_remove_while_open(s);
+		scenario_race(s, threads, rounds);
+	}
+	say("%d passed, %d failed", passed, failed);
+	return failed ? 1 : 0;
+}
