@@ -2,7 +2,7 @@
 # make demo   - build, boot and narrate the association lifecycle
 # make check  - every check; ends with "N passed, N failed"
 
-.PHONY: all deps tree kernel demo check clean
+.PHONY: all deps tree kernel demo check soak clean
 
 all: check
 
@@ -20,6 +20,10 @@ demo: kernel
 
 check:
 	harness/check.sh
+
+# at least 100,000 attach/detach cycles from 8 threads per sample
+soak: kernel
+	harness/soak.sh
 
 clean:
 	rm -rf out

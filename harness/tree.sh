@@ -26,8 +26,24 @@ stage=$(mktemp -d "$OUT/stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$OUT/orig"
 
+# The series, or its first $SERIES_UPTO patches (for bisecting), and the
+# new files those patches add.
+mapfile -t lines < <(awk '!/^#/ && NF' "$TOP/patches/series" | head -n "${SERIES_UPTO:-1000}")
+series=() newfiles=()
+for l in "${lines[@]}"; do
+	read -r p files <<< "$l"
+	series+=("$p")
+	for f in $files; do
+		[ -f "$TOP/$f" ] || die "patches/series lists $f, which does not exist"
+		newfiles+=("$f")
+	done
+done
+listed=$(awk '!/^#/ && NF {for (i = 2; i <= NF; i++) print $i}' "$TOP/patches/series" | sort)
+unlisted=$(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers \
+	samples Documentation arch virt | sort | comm -23 - <(echo "$listed"))
+[ -z "$unlisted" ] || die "new kernel files not in patches/series: $unlisted"
+
 # Originals of the files the patches touch, then the patches on top.
-mapfile -t series < <(grep -v '^#' "$TOP/patches/series" | sed '/^$/d')
 for p in "${series[@]}"; do
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$TOP/patches/$p"
 done | sort -u > "$stage.touched"
@@ -47,10 +63,7 @@ for p in "${series[@]}"; do
 done
 rm -f "$stage.touched"
 
-# New files at their kernel-tree paths.
-(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers \
-	samples Documentation arch virt tools) | while read -r f; do
-	[ -f "$TOP/$f" ] || continue
+for f in "${newfiles[@]}"; do
 	mkdir -p "$stage/$(dirname "$f")"
 	cp "$TOP/$f" "$stage/$f"
 done
