@@ -2,7 +2,7 @@
 # make demo   - build, boot and narrate the association lifecycle
 # make check  - every check; ends with "N passed, N failed"
 
-.PHONY: all deps tree kernel demo check soak clean
+.PHONY: all deps tree kernel demo check soak series clean
 
 all: check
 
@@ -24,6 +24,10 @@ check:
 # at least 100,000 attach/detach cycles from 8 threads per sample
 soak: kernel
 	harness/soak.sh
+
+# the upstream patch series, checked to build after each patch
+series: tree
+	harness/series.sh
 
 clean:
 	rm -rf out

@@ -37,6 +37,17 @@ run negative-control	"$T/negative-control.sh"
 run kvm-m		"$T/build-lib.sh" kvm-m
 run kvm-n		"$T/build-lib.sh" kvm-n
 run w1-sparse		"$T/w1-sparse.sh"
+run s390-build		"$TOP/harness/build.sh" s390-vfio all
+run s390-static		"$T/static-compare.sh" s390-vfio \
+	lib/mdev_kvm_assoc.o drivers/vfio/vfio_main.o drivers/vfio/group.o \
+	drivers/s390/crypto/vfio_ap_ops.o drivers/s390/crypto/vfio_ap_drv.o \
+	drivers/s390/cio/vfio_ccw_ops.o drivers/s390/cio/vfio_ccw_drv.o \
+	drivers/s390/cio/vfio_ccw_fsm.o drivers/s390/cio/vfio_ccw_cp.o \
+	drivers/s390/cio/vfio_ccw_async.o drivers/s390/cio/vfio_ccw_chp.o
+run x86-static		"$T/static-compare.sh" test-x86_64 \
+	lib/mdev_kvm_assoc.o lib/mdev_kvm_assoc_kunit.o \
+	drivers/vfio/vfio_main.o drivers/vfio/group.o \
+	samples/vfio-mdev/mtty.o samples/vfio-mdev/mdpy.o samples/vfio-mdev/mbochs.o
 run kernel-doc		"$T/kernel-doc.sh"
 run checkpatch		"$T/checkpatch.sh"
 

@@ -1,5 +1,7 @@
 # Common settings for the harness scripts; sourced, not run.
 set -euo pipefail
+# Debian's python3 (with python3-ply for checkpatch's spdxcheck) before any other
+export PATH=/usr/bin:/bin:$PATH
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${OUT:-$TOP/out}
 TREE=$OUT/linux
@@ -10,10 +12,16 @@ JOBS=${JOBS:-$(nproc)}
 say() { printf '%s\n' "mka: $*"; }
 die() { printf '%s\n' "mka: error: $*" >&2; exit 1; }
 
-# make for the x86_64 test kernels, out of tree, through ccache
+# make for the test kernels, out of tree, through ccache; build dirs named
+# *s390* cross-compile for s390x. KTREE overrides the source tree.
 kmake() {
 	local build=$1; shift
-	make -C "$TREE" O="$build" ARCH=x86_64 CC="ccache gcc" \
+	local arch=(ARCH=x86_64 CC="ccache gcc")
+	case "$build" in
+	*s390*) arch=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-
+		      CC="ccache s390x-linux-gnu-gcc") ;;
+	esac
+	make -C "${KTREE:-$TREE}" O="$build" "${arch[@]}" \
 		KBUILD_BUILD_USER=mka \
 		KBUILD_BUILD_HOST=mka -j"$JOBS" -s "$@"
 }

@@ -124,6 +124,29 @@ static void mdev_kvm_assoc_unlock_kvm(struct mdev_kvm_assoc_domain *domain,
 		mutex_unlock(domain->outer_lock);
 }
 
+/* Attach and detach also hold the driver's per-VM rwsem, if it has one. */
+static void mdev_kvm_assoc_lock_update(struct mdev_kvm_assoc_domain *domain,
+				       struct kvm *kvm)
+{
+	if (domain->outer_lock)
+		mutex_lock(domain->outer_lock);
+	mutex_lock(&kvm->lock);
+	if (domain->ops && domain->ops->vm_rwsem)
+		down_write(domain->ops->vm_rwsem(kvm));
+	mutex_lock(domain->lock);
+}
+
+static void mdev_kvm_assoc_unlock_update(struct mdev_kvm_assoc_domain *domain,
+					 struct kvm *kvm)
+{
+	mutex_unlock(domain->lock);
+	if (domain->ops && domain->ops->vm_rwsem)
+		up_write(domain->ops->vm_rwsem(kvm));
+	mutex_unlock(&kvm->lock);
+	if (domain->outer_lock)
+		mutex_unlock(domain->outer_lock);
+}
+
 /* Only lockdep knows who holds a mutex; without it this check is off. */
 static bool mdev_kvm_assoc_locks_held(struct mdev_kvm_assoc_domain *domain,
 				      struct kvm *kvm)
@@ -133,6 +156,41 @@ static bool mdev_kvm_assoc_locks_held(struct mdev_kvm_assoc_domain *domain,
 	return lockdep_is_held(domain->lock) ||
 	       (domain->outer_lock && lockdep_is_held(domain->outer_lock)) ||
 	       (kvm && lockdep_is_held(&kvm->lock));
+}
+
+/*
+ * Takes a reference on the associated VM under ref_lock, then the locks in
+ * order (with the VM's rwsem when @update), and starts over if the
+ * association changed in between. Returns with @ref holding the VM locked,
+ * or NULL when there is none.
+ */
+static void mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc,
+				       struct mdev_kvm_ref *ref, bool update)
+{
+	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+
+	might_sleep();
+	for (;;) {
+		*ref = (struct mdev_kvm_ref){};
+		spin_lock(&assoc->ref_lock);
+		/* cannot fail: the association holds a reference */
+		if (assoc->ref.kvm)
+			mdev_kvm_assoc_ref_get(domain, assoc->ref.kvm, ref,
+					       GFP_ATOMIC);
+		spin_unlock(&assoc->ref_lock);
+
+		if (update && ref->kvm)
+			mdev_kvm_assoc_lock_update(domain, ref->kvm);
+		else
+			mdev_kvm_assoc_lock_kvm(domain, ref->kvm);
+		if (assoc->ref.kvm == ref->kvm)
+			return;
+		if (update && ref->kvm)
+			mdev_kvm_assoc_unlock_update(domain, ref->kvm);
+		else
+			mdev_kvm_assoc_unlock_kvm(domain, ref->kvm);
+		mdev_kvm_assoc_ref_put(domain, ref);
+	}
 }
 
 static int mdev_kvm_assoc_refuse(struct mdev_kvm_assoc *assoc, int err,
@@ -195,7 +253,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 		return mdev_kvm_assoc_refuse(assoc, -ENOENT,
 					     "VM is being destroyed");
 
-	mdev_kvm_assoc_lock_kvm(domain, kvm);
+	mdev_kvm_assoc_lock_update(domain, kvm);
 	if (assoc->ref.kvm) {
 		ret = mdev_kvm_assoc_refuse(assoc, -EALREADY,
 					    "device already associated");
@@ -225,7 +283,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	list_add_tail(&assoc->node, &domain->assocs);
 	ret = 0;
 unlock:
-	mdev_kvm_assoc_unlock_kvm(domain, kvm);
+	mdev_kvm_assoc_unlock_update(domain, kvm);
 	mdev_kvm_assoc_ref_put(domain, &ref);
 	return ret;
 }
@@ -249,7 +307,7 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_attach);
 int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_assoc_domain *domain;
-	struct mdev_kvm_ref ref;
+	struct mdev_kvm_ref ref, held;
 	struct kvm *kvm;
 
 	if (!assoc || !assoc->domain)
@@ -261,10 +319,10 @@ int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 		return -EDEADLK;
 	}
 
-	mdev_kvm_assoc_lock(assoc);
-	kvm = assoc->ref.kvm;
+	mdev_kvm_assoc_lock_stable(assoc, &held, true);
+	kvm = held.kvm;
 	if (!kvm) {
-		mdev_kvm_assoc_unlock(assoc);
+		mdev_kvm_assoc_unlock_kvm(domain, NULL);
 		return -ENOENT;
 	}
 	if (domain->ops && domain->ops->detach)
@@ -276,8 +334,9 @@ int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 	ref = assoc->ref;
 	assoc->ref = (struct mdev_kvm_ref){};
 	spin_unlock(&assoc->ref_lock);
-	mdev_kvm_assoc_unlock(assoc);
+	mdev_kvm_assoc_unlock_update(domain, kvm);
 
+	mdev_kvm_assoc_ref_put(domain, &held);
 	mdev_kvm_assoc_ref_put(domain, &ref);
 	return 0;
 }
@@ -300,26 +359,9 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
  */
 void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc)
 {
-	struct mdev_kvm_assoc_domain *domain = assoc->domain;
 	struct mdev_kvm_ref ref;
 
-	might_sleep();
-	for (;;) {
-		ref = (struct mdev_kvm_ref){};
-		spin_lock(&assoc->ref_lock);
-		/* cannot fail: the association holds a reference */
-		if (assoc->ref.kvm)
-			mdev_kvm_assoc_ref_get(domain, assoc->ref.kvm,
-					       &ref, GFP_ATOMIC);
-		spin_unlock(&assoc->ref_lock);
-
-		mdev_kvm_assoc_lock_kvm(domain, ref.kvm);
-		if (assoc->ref.kvm == ref.kvm)
-			break;
-		/* raced with attach or detach: start over */
-		mdev_kvm_assoc_unlock_kvm(domain, ref.kvm);
-		mdev_kvm_assoc_ref_put(domain, &ref);
-	}
+	mdev_kvm_assoc_lock_stable(assoc, &ref, false);
 	assoc->locked = ref;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_lock);
@@ -344,6 +386,46 @@ void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
 	mdev_kvm_assoc_ref_put(domain, &ref);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock);
+
+/**
+ * mdev_kvm_assoc_lock_inner() - lock a device and its VM, outer lock held
+ * @assoc: the device's association, in a domain with an outer lock.
+ *
+ * For walks over several devices under the domain's outer lock, which keeps
+ * every association stable: takes kvm->lock of the associated VM, if any,
+ * then the domain lock.
+ *
+ * Context: Process context. The domain's outer lock held; takes kvm->lock
+ * and the domain lock.
+ */
+void mdev_kvm_assoc_lock_inner(struct mdev_kvm_assoc *assoc)
+{
+	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+
+	lockdep_assert_held(domain->outer_lock);
+	if (assoc->ref.kvm)
+		mutex_lock(&assoc->ref.kvm->lock);
+	mutex_lock(domain->lock);
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_lock_inner);
+
+/**
+ * mdev_kvm_assoc_unlock_inner() - undo mdev_kvm_assoc_lock_inner()
+ * @assoc: the device's association.
+ *
+ * Context: Process context; the outer lock and the locks taken by
+ * mdev_kvm_assoc_lock_inner() held. The outer lock stays held.
+ */
+void mdev_kvm_assoc_unlock_inner(struct mdev_kvm_assoc *assoc)
+{
+	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+
+	lockdep_assert_held(domain->outer_lock);
+	mutex_unlock(domain->lock);
+	if (assoc->ref.kvm)
+		mutex_unlock(&assoc->ref.kvm->lock);
+}
+EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock_inner);
 
 /**
  * mdev_kvm_assoc_sysfs_emit() - show the VM of a device in a sysfs attribute

@@ -45,10 +45,18 @@ static struct test_env *to_env(struct mdev_kvm_assoc *assoc)
 	return container_of(assoc->domain, struct test_env, domain);
 }
 
+static DECLARE_RWSEM(test_vm_rwsem);
+
+static struct rw_semaphore *test_get_vm_rwsem(struct kvm *kvm)
+{
+	return &test_vm_rwsem;
+}
+
 static bool order_held(struct test_env *env, struct kvm *kvm)
 {
 	return mutex_is_locked(&kvm->lock) && mutex_is_locked(&env->lock) &&
-	       (!env->domain.outer_lock || mutex_is_locked(&env->outer));
+	       (!env->domain.outer_lock || mutex_is_locked(&env->outer)) &&
+	       (!env->ops.vm_rwsem || rwsem_is_locked(&test_vm_rwsem));
 }
 
 static int env_vm_index(struct test_env *env, struct kvm *kvm)
@@ -439,6 +447,53 @@ static void debugfs_lists_associations(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, m.buf, "");
 }
 
+static void vm_rwsem_held_for_update(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, true);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	env->ops.vm_rwsem = test_get_vm_rwsem;
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_FALSE(test, rwsem_is_locked(&test_vm_rwsem));
+	/* the lock helper, for readers, leaves the rwsem to the driver */
+	scoped_guard(mdev_kvm_assoc, a)
+		KUNIT_EXPECT_FALSE(test, rwsem_is_locked(&test_vm_rwsem));
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+static void lock_inner_under_outer(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, true);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	scoped_guard(mutex, &env->outer) {
+		/* a walk over the devices, as vfio_ap's hotplug does */
+		mdev_kvm_assoc_lock_inner(a);
+		KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_kvm(a), kvm);
+		KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
+		mdev_kvm_assoc_unlock_inner(a);
+		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
+
+		mdev_kvm_assoc_lock_inner(b);
+		KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_kvm(b));
+		KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->lock));
+		mdev_kvm_assoc_unlock_inner(b);
+		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
+	}
+	/* no reference taken under the outer lock */
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
 static void ref_get_put(struct kunit *test)
 {
 	struct kvm *kvm = vm_create(test, NULL);
@@ -580,6 +635,8 @@ static struct kunit_case mdev_kvm_assoc_cases[] = {
 	KUNIT_CASE(callbacks_hold_the_order),
 	KUNIT_CASE(lock_from_other_path),
 	KUNIT_CASE(debugfs_lists_associations),
+	KUNIT_CASE(vm_rwsem_held_for_update),
+	KUNIT_CASE(lock_inner_under_outer),
 	KUNIT_CASE(ref_get_put),
 	KUNIT_CASE(sysfs_shows_the_vm),
 	KUNIT_CASE_SLOW(concurrent_attach_detach),

@@ -6,8 +6,9 @@
  *
  *	domain->outer_lock (optional)
  *	  kvm->lock
- *	    domain->lock
- *	      assoc->ref_lock (spinlock, library internal)
+ *	    ops->vm_rwsem(kvm), for write (optional, attach and detach only)
+ *	      domain->lock
+ *	        assoc->ref_lock (spinlock, library internal)
  *
  * See Documentation/driver-api/mdev_kvm_assoc.rst.
  */
@@ -45,10 +46,15 @@ enum mdev_kvm_assoc_policy {
  *	aborts the attach; nothing has been published then.
  * @detach: undo @attach. Called with the same locks held, once per
  *	successful @attach.
+ * @vm_rwsem: optional; a per-VM rw_semaphore that the driver's intercept
+ *	handlers hold for read while they use what @attach installed (e.g.
+ *	a hook in the VM). Attach and detach hold it for write, after
+ *	kvm->lock and before the domain lock.
  */
 struct mdev_kvm_assoc_ops {
 	int (*attach)(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
 	void (*detach)(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
+	struct rw_semaphore *(*vm_rwsem)(struct kvm *kvm);
 };
 
 /**
@@ -130,6 +136,8 @@ int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc);
 
 void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc);
 void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc);
+void mdev_kvm_assoc_lock_inner(struct mdev_kvm_assoc *assoc);
+void mdev_kvm_assoc_unlock_inner(struct mdev_kvm_assoc *assoc);
 
 ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf);
 struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
@@ -140,14 +148,17 @@ struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
  * @assoc: the association.
  *
  * The result stays valid, and referenced, while the caller holds the lock
- * it was read under.
+ * it was read under: the association changes only with all of them held.
  *
- * Context: @assoc->domain->lock held, e.g. through mdev_kvm_assoc_lock().
+ * Context: @assoc->domain->lock or its outer lock held, e.g. through
+ * mdev_kvm_assoc_lock().
  * Return: the VM, or NULL when the device is not associated.
  */
 static inline struct kvm *mdev_kvm_assoc_kvm(struct mdev_kvm_assoc *assoc)
 {
-	lockdep_assert_held(assoc->domain->lock);
+	lockdep_assert(lockdep_is_held(assoc->domain->lock) ||
+		       (assoc->domain->outer_lock &&
+			lockdep_is_held(assoc->domain->outer_lock)));
 	return assoc->ref.kvm;
 }
 
