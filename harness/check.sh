@@ -44,11 +44,13 @@ run s390-static		"$T/static-compare.sh" s390-vfio \
 	drivers/s390/cio/vfio_ccw_ops.o drivers/s390/cio/vfio_ccw_drv.o \
 	drivers/s390/cio/vfio_ccw_fsm.o drivers/s390/cio/vfio_ccw_cp.o \
 	drivers/s390/cio/vfio_ccw_async.o drivers/s390/cio/vfio_ccw_chp.o
+run cdev-static		"$T/static-compare.sh" kvm-m drivers/vfio/device_cdev.o
 run x86-static		"$T/static-compare.sh" test-x86_64 \
 	lib/mdev_kvm_assoc.o lib/mdev_kvm_assoc_kunit.o \
 	drivers/vfio/vfio_main.o drivers/vfio/group.o \
 	samples/vfio-mdev/mtty.o samples/vfio-mdev/mdpy.o samples/vfio-mdev/mbochs.o
 run kernel-doc		"$T/kernel-doc.sh"
+run docs		"$T/docs.sh"
 run checkpatch		"$T/checkpatch.sh"
 
 echo "$passed passed, $failed failed"

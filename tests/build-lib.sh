@@ -6,6 +6,9 @@
 name=$1
 build=$OUT/build/$name
 objs=(lib/mdev_kvm_assoc.o lib/mdev_kvm_assoc_kunit.o)
+# with VFIO (kvm-m): the core, including its cdev path
+grep -q '^CONFIG_VFIO=' "$TOP/harness/configs/$name.config" &&
+	objs+=(drivers/vfio/vfio_main.o drivers/vfio/group.o drivers/vfio/device_cdev.o)
 "$TOP/harness/config.sh" "$build" "$TOP/harness/configs/$name.config"
 kmake "$build" "${objs[@]}"
 exports=$(grep -rhoE 'EXPORT_SYMBOL(_GPL)?\((kvm|__kvm|gfn|mark_page)[a-z0-9_]*\)' \
