@@ -88,7 +88,8 @@ static bool mdev_kvm_assoc_ref_get(struct mdev_kvm_assoc_domain *domain,
 {
 	if (!mdev_kvm_ref_get(ref, kvm))
 		return false;
-	ref_tracker_alloc(&domain->refs, &ref->tracker, gfp);
+	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
+		ref_tracker_alloc(&domain->refs, &ref->tracker, gfp);
 	return true;
 }
 
@@ -100,7 +101,8 @@ static void mdev_kvm_assoc_ref_put(struct mdev_kvm_assoc_domain *domain,
 	lockdep_assert_not_held(domain->lock);
 	if (domain->outer_lock)
 		lockdep_assert_not_held(domain->outer_lock);
-	ref_tracker_free(&domain->refs, &ref->tracker);
+	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
+		ref_tracker_free(&domain->refs, &ref->tracker);
 	mdev_kvm_ref_put(ref);
 }
 
@@ -221,7 +223,8 @@ static int mdev_kvm_assoc_refuse(struct mdev_kvm_assoc *assoc, int err,
  * in a domain with %MDEV_KVM_ASSOC_REQUIRE_KVM. -EPERM when the VM belongs
  * to another process (%MDEV_KVM_ASSOC_SAME_MM). -ENOENT when the VM is
  * being destroyed. -EBUSY when the VM already has a device of this domain
- * (%MDEV_KVM_ASSOC_EXCLUSIVE). -EALREADY when @assoc is already associated.
+ * (%MDEV_KVM_ASSOC_EXCLUSIVE; or the domain's exclusive_errno). -EALREADY
+ * when @assoc is already associated.
  * -EDEADLK when the caller holds one of the locks (lockdep kernels only).
  * Otherwise the error of the attach callback or -ENOMEM.
  */
@@ -263,8 +266,9 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 		ret = xa_insert(&domain->vms, (unsigned long)kvm, assoc,
 				GFP_KERNEL);
 		if (ret == -EBUSY)
-			mdev_kvm_assoc_refuse(assoc, ret,
-					      "VM already has a device of this driver");
+			ret = mdev_kvm_assoc_refuse(assoc,
+						    domain->exclusive_errno ?: -EBUSY,
+						    "VM already has a device of this driver");
 		if (ret)
 			goto unlock;
 	}
@@ -347,9 +351,13 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
  * @assoc: the device's association.
  *
  * For paths other than open and close (sysfs, hotplug, intercepts) that
- * need "the VM of this device" stable: takes a reference on the VM under
- * a spinlock, then the locks in order, then checks that the association
- * did not change meanwhile, retrying if it did. Afterwards
+ * need "the VM of this device" stable. With an outer lock, which keeps the
+ * association stable, takes it and then the VM's kvm->lock and the domain
+ * lock. Without one, takes a reference on the VM under a spinlock, then
+ * the locks in order, then checks that the association did not change
+ * meanwhile, retrying if it did; mdev_kvm_assoc_unlock() drops that
+ * reference after unlocking, so the caller must not hold locks that VM
+ * teardown takes. Afterwards
  * mdev_kvm_assoc_kvm() gives the VM (or NULL) until
  * mdev_kvm_assoc_unlock(). Prefer guard(mdev_kvm_assoc)(assoc).
  *
@@ -361,6 +369,12 @@ void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_ref ref;
 
+	/* the outer lock keeps the association, and its reference, stable */
+	if (assoc->domain->outer_lock) {
+		mutex_lock(assoc->domain->outer_lock);
+		mdev_kvm_assoc_lock_inner(assoc);
+		return;
+	}
 	mdev_kvm_assoc_lock_stable(assoc, &ref, false);
 	assoc->locked = ref;
 }
@@ -380,6 +394,11 @@ void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
 	struct mdev_kvm_ref ref = assoc->locked;
 
+	if (domain->outer_lock) {
+		mdev_kvm_assoc_unlock_inner(assoc);
+		mutex_unlock(domain->outer_lock);
+		return;
+	}
 	lockdep_assert_held(domain->lock);
 	assoc->locked = (struct mdev_kvm_ref){};
 	mdev_kvm_assoc_unlock_kvm(domain, ref.kvm);

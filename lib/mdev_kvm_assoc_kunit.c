@@ -397,7 +397,7 @@ static void callbacks_hold_the_order(struct kunit *test)
 
 static void lock_from_other_path(struct kunit *test)
 {
-	struct test_env *env = env_create(test, 0, true);
+	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct kvm *kvm = vm_create(test, NULL);
 
@@ -410,7 +410,6 @@ static void lock_from_other_path(struct kunit *test)
 	}
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
-	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
 
@@ -488,7 +487,12 @@ static void lock_inner_under_outer(struct kunit *test)
 		mdev_kvm_assoc_unlock_inner(b);
 		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
 	}
-	/* no reference taken under the outer lock */
+	/* the outer lock keeps the association: no reference taken */
+	scoped_guard(mdev_kvm_assoc, a) {
+		KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	}
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);

@@ -1,14 +1,19 @@
 #!/bin/bash
-# tests/build-lib.sh CONFIG: compiles the library and its KUnit suite under
-# harness/configs/CONFIG.config, and checks that neither refers to a symbol
-# that kvm.ko exports: symbol_get() is the only way in.
+# tests/build-lib.sh CONFIG: compile checks of the library and its users
+# under harness/configs/CONFIG.config. kvm-m: the library and the VFIO core
+# may not refer to any symbol kvm.ko exports (symbol_get() is the only way
+# in). kvm-n: the VFIO core and the samples build against the stubs.
 . "$(dirname "$0")/../harness/lib.sh"
 name=$1
 build=$OUT/build/$name
-objs=(lib/mdev_kvm_assoc.o lib/mdev_kvm_assoc_kunit.o)
-# with VFIO (kvm-m): the core, including its cdev path
-grep -q '^CONFIG_VFIO=' "$TOP/harness/configs/$name.config" &&
-	objs+=(drivers/vfio/vfio_main.o drivers/vfio/group.o drivers/vfio/device_cdev.o)
+case "$name" in
+kvm-m)	objs=(lib/mdev_kvm_assoc.o drivers/vfio/vfio_main.o
+	      drivers/vfio/group.o drivers/vfio/device_cdev.o) ;;
+kvm-n)	objs=(drivers/vfio/vfio_main.o drivers/vfio/group.o
+	      samples/vfio-mdev/mtty.o samples/vfio-mdev/mdpy.o
+	      samples/vfio-mdev/mbochs.o) ;;
+*)	die "unknown configuration $name" ;;
+esac
 "$TOP/harness/config.sh" "$build" "$TOP/harness/configs/$name.config"
 kmake "$build" "${objs[@]}"
 exports=$(grep -rhoE 'EXPORT_SYMBOL(_GPL)?\((kvm|__kvm|gfn|mark_page)[a-z0-9_]*\)' \
@@ -18,5 +23,8 @@ for o in "${objs[@]}"; do
 	undef=$(nm -u "$build/$o" | awk '{print $2}' | sort -u)
 	linked=$(comm -12 <(echo "$exports") <(echo "$undef"))
 	[ -z "$linked" ] || die "$o links against kvm.ko: $linked"
+	if [ "$name" = kvm-n ] && echo "$undef" | grep -q '^mdev_kvm_'; then
+		die "$o calls the library, which KVM=n does not build"
+	fi
 done
 say "$name: ${objs[*]} built, no reference to kvm.ko's $(echo "$exports" | wc -l) exports"

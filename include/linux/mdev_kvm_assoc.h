@@ -20,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/ref_tracker.h>
 #include <linux/spinlock.h>
+#include <linux/sysfs.h>
 #include <linux/xarray.h>
 
 struct dentry;
@@ -30,7 +31,8 @@ struct mdev_kvm_assoc;
  * enum mdev_kvm_assoc_policy - what a domain accepts at attach time
  * @MDEV_KVM_ASSOC_REQUIRE_KVM: refuse an open without a KVM (-EINVAL).
  * @MDEV_KVM_ASSOC_EXCLUSIVE: at most one device of the domain per VM
- *	(-EBUSY); checked in O(1) atomically with publication.
+ *	(-EBUSY, or the domain's @exclusive_errno); checked in O(1)
+ *	atomically with publication.
  * @MDEV_KVM_ASSOC_SAME_MM: the opener's mm must be the VM's mm (-EPERM).
  */
 enum mdev_kvm_assoc_policy {
@@ -61,6 +63,8 @@ struct mdev_kvm_assoc_ops {
  * struct mdev_kvm_assoc_domain - the devices of one driver
  * @name: debugfs directory name, unique among domains.
  * @policy: OR of &enum mdev_kvm_assoc_policy.
+ * @exclusive_errno: what %MDEV_KVM_ASSOC_EXCLUSIVE refuses with, if not
+ *	-EBUSY (for drivers that returned something else before).
  * @ops: optional callbacks.
  * @outer_lock: optional driver lock taken before kvm->lock.
  * @lock: driver data lock, taken after kvm->lock.
@@ -76,6 +80,7 @@ struct mdev_kvm_assoc_ops {
 struct mdev_kvm_assoc_domain {
 	const char *name;
 	unsigned int policy;
+	int exclusive_errno;
 	const struct mdev_kvm_assoc_ops *ops;
 	struct mutex *outer_lock;	/* before kvm->lock */
 	struct mutex *lock;		/* after kvm->lock */
@@ -122,6 +127,7 @@ struct mdev_kvm_assoc {
 	struct list_head node;
 };
 
+#if IS_ENABLED(CONFIG_MDEV_KVM_ASSOC)
 bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm);
 void mdev_kvm_ref_put(struct mdev_kvm_ref *ref);
 
@@ -143,6 +149,90 @@ ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf);
 struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
 					   struct kvm *kvm);
 
+#if IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_KUNIT_TEST)
+struct seq_file;
+int mdev_kvm_assoc_show(struct seq_file *m, void *unused);
+#endif
+
+#else /* !CONFIG_MDEV_KVM_ASSOC: no KVM, so never a VM to associate */
+
+static inline bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm)
+{
+	return false;
+}
+
+static inline void mdev_kvm_ref_put(struct mdev_kvm_ref *ref)
+{
+}
+
+static inline int mdev_kvm_assoc_domain_init(struct mdev_kvm_assoc_domain *domain)
+{
+	return domain && domain->name && domain->lock ? 0 : -EINVAL;
+}
+
+static inline void
+mdev_kvm_assoc_domain_destroy(struct mdev_kvm_assoc_domain *domain)
+{
+}
+
+static inline void mdev_kvm_assoc_init(struct mdev_kvm_assoc *assoc,
+				       struct mdev_kvm_assoc_domain *domain,
+				       const char *name)
+{
+	*assoc = (struct mdev_kvm_assoc){ .domain = domain, .name = name };
+}
+
+static inline int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc,
+					struct kvm *kvm)
+{
+	if (!assoc || !assoc->domain)
+		return -EINVAL;
+	return assoc->domain->policy & MDEV_KVM_ASSOC_REQUIRE_KVM ? -EINVAL : 0;
+}
+
+static inline int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
+{
+	return assoc && assoc->domain ? -ENOENT : -EINVAL;
+}
+
+static inline void mdev_kvm_assoc_lock_inner(struct mdev_kvm_assoc *assoc)
+{
+	mutex_lock(assoc->domain->lock);
+}
+
+static inline void mdev_kvm_assoc_unlock_inner(struct mdev_kvm_assoc *assoc)
+{
+	mutex_unlock(assoc->domain->lock);
+}
+
+static inline void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc)
+{
+	if (assoc->domain->outer_lock)
+		mutex_lock(assoc->domain->outer_lock);
+	mdev_kvm_assoc_lock_inner(assoc);
+}
+
+static inline void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
+{
+	mdev_kvm_assoc_unlock_inner(assoc);
+	if (assoc->domain->outer_lock)
+		mutex_unlock(assoc->domain->outer_lock);
+}
+
+static inline ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc,
+						char *buf)
+{
+	return sysfs_emit(buf, "none\n");
+}
+
+static inline struct mdev_kvm_assoc *
+mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm)
+{
+	return NULL;
+}
+
+#endif /* CONFIG_MDEV_KVM_ASSOC */
+
 /**
  * mdev_kvm_assoc_kvm() - the VM a device is associated with
  * @assoc: the association.
@@ -161,11 +251,6 @@ static inline struct kvm *mdev_kvm_assoc_kvm(struct mdev_kvm_assoc *assoc)
 			lockdep_is_held(assoc->domain->outer_lock)));
 	return assoc->ref.kvm;
 }
-
-#if IS_ENABLED(CONFIG_KUNIT)
-struct seq_file;
-int mdev_kvm_assoc_show(struct seq_file *m, void *unused);
-#endif
 
 DEFINE_GUARD(mdev_kvm_assoc, struct mdev_kvm_assoc *,
 	     mdev_kvm_assoc_lock(_T), mdev_kvm_assoc_unlock(_T))

@@ -126,7 +126,8 @@ static int first_type(const struct sample *s, char *path, size_t len)
 	return -ENOENT;
 }
 
-static int mdev_create(const struct sample *s, struct mdev *m)
+/* Creates the mdev; unless @cdev, opens its group in a type1 container. */
+static int mdev_create_as(const struct sample *s, struct mdev *m, bool cdev)
 {
 	char path[1024], link[512], dev[64];
 	ssize_t n;
@@ -140,7 +141,7 @@ static int mdev_create(const struct sample *s, struct mdev *m)
 	if (ret)
 		return ret;
 	ret = write_file(path, m->uuid);
-	if (ret)
+	if (ret || cdev)
 		return ret;
 
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
@@ -171,6 +172,11 @@ static int mdev_remove(struct mdev *m)
 	m->group = m->container = -1;
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", m->uuid);
 	return write_file(path, "1");
+}
+
+static int mdev_create(const struct sample *s, struct mdev *m)
+{
+	return mdev_create_as(s, m, false);
 }
 
 /* The device fd, or -errno: opening it is what attaches the VM. */
@@ -217,9 +223,9 @@ static int vm_create(struct vm *vm)
 	return 0;
 }
 
-static int vm_group(struct vm *vm, struct mdev *m, bool add)
+/* Adds a VFIO group or device file to the VM's kvm-vfio device, or removes it. */
+static int vm_file(struct vm *vm, int32_t fd, bool add)
 {
-	int32_t fd = m->group;
 	struct kvm_device_attr attr = {
 		.group = KVM_DEV_VFIO_FILE,
 		.attr = add ? KVM_DEV_VFIO_FILE_ADD : KVM_DEV_VFIO_FILE_DEL,
@@ -227,6 +233,11 @@ static int vm_group(struct vm *vm, struct mdev *m, bool add)
 	};
 
 	return ioctl(vm->vfio, KVM_SET_DEVICE_ATTR, &attr) ? -errno : 0;
+}
+
+static int vm_group(struct vm *vm, struct mdev *m, bool add)
+{
+	return vm_file(vm, m->group, add);
 }
 
 static void vm_close(struct vm *vm)
@@ -534,6 +545,96 @@ static void scenario_remove_while_open(const struct sample *s)
 	end(": removal waited for close");
 }
 
+/* The cdev path: /dev/vfio/devices/vfioN, bound to an iommufd. */
+static int cdev_open(struct mdev *m)
+{
+	char dir[256], dev[300];
+	struct dirent *e;
+	DIR *d;
+	int fd = -ENOENT;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/mdev/devices/%s/vfio-dev", m->uuid);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "vfio", 4))
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/vfio/devices/%s", e->d_name);
+		fd = open(dev, O_RDWR);
+		if (fd < 0)
+			fd = -errno;
+		break;
+	}
+	closedir(d);
+	return fd;
+}
+
+static int cdev_bind(int fd, int iommufd)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	return ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ? -errno : 0;
+}
+
+static void scenario_cdev(const struct sample *s)
+{
+	int fd, fd2, iommufd, ret, alive;
+	char shown[64];
+	struct mdev m;
+	struct vm vm;
+
+	begin(s, "cdev: bind to iommufd");
+	CHECK(!mdev_create_as(s, &m, true), "mdev create");
+	iommufd = open("/dev/iommu", O_RDWR);
+	CHECK(iommufd >= 0, "/dev/iommu: %s", strerror(errno));
+
+	/* no VM */
+	fd = cdev_open(&m);
+	CHECK(fd >= 0, "cdev open: %s", strerror(-fd));
+	ret = cdev_bind(fd, iommufd);
+	if (s->require_kvm)
+		CHECK(ret == -EINVAL, "bind without VM: %s, want EINVAL",
+		      strerror(-ret));
+	else
+		CHECK(!ret, "bind without VM: %s", strerror(-ret));
+	close(fd);
+
+	/* the device file added to the VM's kvm-vfio device */
+	fd = cdev_open(&m);
+	CHECK(!vm_create(&vm), "VM create");
+	CHECK(!vm_file(&vm, fd, true), "kvm-vfio add of the device file");
+	ret = cdev_bind(fd, iommufd);
+	CHECK(!ret, "bind: %s", strerror(-ret));
+	/* a second bind of the bound device fails and changes nothing */
+	fd2 = cdev_open(&m);
+	ret = cdev_bind(fd2, iommufd);
+	CHECK(ret == -EINVAL, "second bind: %s, want EINVAL", strerror(-ret));
+	close(fd2);
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strcmp(shown, vm.name), "vm shows '%s', want '%s'", shown, vm.name);
+	CHECK(lib_refs(s) == 1, "library holds %d references", lib_refs(s));
+	/*
+	 * kvm-vfio holds the device file, which holds the VM: the file must
+	 * leave the VM before its last close can release either.
+	 */
+	CHECK(!vm_file(&vm, fd, false), "kvm-vfio del of the device file");
+	close(fd);
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strcmp(shown, "none"), "after close vm shows '%s'", shown);
+	CHECK(lib_refs(s) == 0, "after close: %d references", lib_refs(s));
+	alive = vms_alive();
+	vm_close(&vm);
+	CHECK(vms_alive() == alive - 1, "VM not destroyed after its last close");
+	close(iommufd);
+	mdev_remove(&m);
+	end(s->require_kvm ? ": EINVAL without a VM, associated through the device file" :
+	    ": associated through the device file, released at close");
+}
+
 /* ---- the race ---- */
 
 #define RACE_VMS 3
@@ -670,6 +771,7 @@ int main(int argc, char **argv)
 		scenario_other_process(s);
 		scenario_double_open(s);
 		scenario_remove_while_open(s);
+		scenario_cdev(s);
 		scenario_race(s, threads, rounds);
 	}
 	say("%d passed, %d failed", passed, failed);
