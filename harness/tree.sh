@@ -17,6 +17,17 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$have" ]; then
 	echo "$have" > "$stamp"
 fi
 kv=$(make -s -C "$TREE" kernelversion)
+# checkpatch validates SPDX tags with scripts/spdxcheck.py, which reads
+# LICENSES/ from a git repository at the tree's top; the annotated tag at
+# that commit keeps setlocalversion from adding a suffix.
+if [ ! -d "$TREE/.git" ]; then
+	git -C "$TREE" init -q
+	git -C "$TREE" add -f LICENSES
+	git -C "$TREE" -c user.name=mka -c user.email=mka@localhost \
+		commit -qm "LICENSES of $BASE_PACKAGE $have"
+	git -C "$TREE" -c user.name=mka -c user.email=mka@localhost \
+		tag -a "v$kv" -m "$BASE_PACKAGE $have"
+fi
 if [ "$kv" != "$BASE_KERNELVERSION" ] || [ "$have" != "$BASE_DEBVERSION" ]; then
 	printf '%s\n' "mka: WARNING: the series was made against $BASE_KERNELVERSION ($BASE_DEBVERSION);" \
 		"mka: WARNING: installed is $kv ($have). Patches must still apply exactly." >&2
