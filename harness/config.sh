@@ -1,7 +1,8 @@
 #!/bin/bash
 # harness/config.sh BUILD_DIR FRAGMENT...: tinyconfig plus the fragments,
 # regenerated only when a fragment changed. Fails when a symbol of a
-# fragment did not end up as asked (a missing dependency, a typo).
+# fragment did not end up as asked (a missing dependency, a typo), except
+# on a prefix of the series (SERIES_UPTO, when bisecting).
 . "$(dirname "$0")/lib.sh"
 build=$1; shift
 mkdir -p "$build"
@@ -19,5 +20,12 @@ while IFS='=' read -r sym val; do
 	*) grep -qx "$sym=$val" "$build/.config" || { echo "mka: $sym=$val not honoured" >&2; bad=1; } ;;
 	esac
 done < <(grep -h '^CONFIG_' "$@")
-[ $bad -eq 0 ] || die "configuration of $build does not match its fragments"
-echo "$sum" > "$build/.mka-config"
+# Bisecting builds a series prefix, where later patches' symbols are absent.
+[ $bad -eq 0 ] || [ -n "${SERIES_UPTO:-}" ] ||
+	die "configuration of $build does not match its fragments"
+# a prefix's configuration is not the full series': regenerate it next time
+if [ -n "${SERIES_UPTO:-}" ]; then
+	rm -f "$build/.mka-config"
+else
+	echo "$sum" > "$build/.mka-config"
+fi

@@ -62,10 +62,11 @@ done
 say "series: checkpatch --strict clean on every patch"
 
 [ "${BISECT:-1}" = 1 ] || exit 0
-trap '"$TOP/harness/tree.sh" > /dev/null' EXIT
+trap 'unset SERIES_UPTO; "$TOP/harness/tree.sh" > /dev/null' EXIT
 for k in $(seq 1 ${#lines[@]}); do
 	read -r p _ <<< "${lines[$((k - 1))]}"
-	SERIES_UPTO=$k "$TOP/harness/tree.sh" > /dev/null
+	export SERIES_UPTO=$k
+	"$TOP/harness/tree.sh" > /dev/null
 	"$TOP/harness/build.sh" test-x86_64 > "$OUT/series/build-$k.log" 2>&1 ||
 		{ tail "$OUT/series/build-$k.log"; die "x86_64 build fails after $p"; }
 	"$TOP/harness/build.sh" s390-vfio all >> "$OUT/series/build-$k.log" 2>&1 ||
