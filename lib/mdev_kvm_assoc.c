@@ -106,45 +106,33 @@ static void mdev_kvm_assoc_ref_put(struct mdev_kvm_assoc_domain *domain,
 	mdev_kvm_ref_put(ref);
 }
 
-static void mdev_kvm_assoc_lock_kvm(struct mdev_kvm_assoc_domain *domain,
-				    struct kvm *kvm)
+/*
+ * The lock order: the outer lock, kvm->lock, the driver's per-VM rwsem for
+ * write (only to @update an association: attach and detach), the domain
+ * lock.
+ */
+static void mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain,
+				      struct kvm *kvm, bool update)
 {
 	if (domain->outer_lock)
 		mutex_lock(domain->outer_lock);
-	if (kvm)
+	if (kvm) {
 		mutex_lock(&kvm->lock);
+		if (update && domain->ops && domain->ops->vm_rwsem)
+			down_write(domain->ops->vm_rwsem(kvm));
+	}
 	mutex_lock(domain->lock);
 }
 
-static void mdev_kvm_assoc_unlock_kvm(struct mdev_kvm_assoc_domain *domain,
-				      struct kvm *kvm)
+static void mdev_kvm_assoc_unlock_order(struct mdev_kvm_assoc_domain *domain,
+					struct kvm *kvm, bool update)
 {
 	mutex_unlock(domain->lock);
-	if (kvm)
+	if (kvm) {
+		if (update && domain->ops && domain->ops->vm_rwsem)
+			up_write(domain->ops->vm_rwsem(kvm));
 		mutex_unlock(&kvm->lock);
-	if (domain->outer_lock)
-		mutex_unlock(domain->outer_lock);
-}
-
-/* Attach and detach also hold the driver's per-VM rwsem, if it has one. */
-static void mdev_kvm_assoc_lock_update(struct mdev_kvm_assoc_domain *domain,
-				       struct kvm *kvm)
-{
-	if (domain->outer_lock)
-		mutex_lock(domain->outer_lock);
-	mutex_lock(&kvm->lock);
-	if (domain->ops && domain->ops->vm_rwsem)
-		down_write(domain->ops->vm_rwsem(kvm));
-	mutex_lock(domain->lock);
-}
-
-static void mdev_kvm_assoc_unlock_update(struct mdev_kvm_assoc_domain *domain,
-					 struct kvm *kvm)
-{
-	mutex_unlock(domain->lock);
-	if (domain->ops && domain->ops->vm_rwsem)
-		up_write(domain->ops->vm_rwsem(kvm));
-	mutex_unlock(&kvm->lock);
+	}
 	if (domain->outer_lock)
 		mutex_unlock(domain->outer_lock);
 }
@@ -181,16 +169,10 @@ static void mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc,
 					       GFP_ATOMIC);
 		spin_unlock(&assoc->ref_lock);
 
-		if (update && ref->kvm)
-			mdev_kvm_assoc_lock_update(domain, ref->kvm);
-		else
-			mdev_kvm_assoc_lock_kvm(domain, ref->kvm);
+		mdev_kvm_assoc_lock_order(domain, ref->kvm, update);
 		if (assoc->ref.kvm == ref->kvm)
 			return;
-		if (update && ref->kvm)
-			mdev_kvm_assoc_unlock_update(domain, ref->kvm);
-		else
-			mdev_kvm_assoc_unlock_kvm(domain, ref->kvm);
+		mdev_kvm_assoc_unlock_order(domain, ref->kvm, update);
 		mdev_kvm_assoc_ref_put(domain, ref);
 	}
 }
@@ -256,7 +238,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 		return mdev_kvm_assoc_refuse(assoc, -ENOENT,
 					     "VM is being destroyed");
 
-	mdev_kvm_assoc_lock_update(domain, kvm);
+	mdev_kvm_assoc_lock_order(domain, kvm, true);
 	if (assoc->ref.kvm) {
 		ret = mdev_kvm_assoc_refuse(assoc, -EALREADY,
 					    "device already associated");
@@ -287,7 +269,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	list_add_tail(&assoc->node, &domain->assocs);
 	ret = 0;
 unlock:
-	mdev_kvm_assoc_unlock_update(domain, kvm);
+	mdev_kvm_assoc_unlock_order(domain, kvm, true);
 	mdev_kvm_assoc_ref_put(domain, &ref);
 	return ret;
 }
@@ -326,7 +308,7 @@ int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 	mdev_kvm_assoc_lock_stable(assoc, &held, true);
 	kvm = held.kvm;
 	if (!kvm) {
-		mdev_kvm_assoc_unlock_kvm(domain, NULL);
+		mdev_kvm_assoc_unlock_order(domain, NULL, true);
 		return -ENOENT;
 	}
 	if (domain->ops && domain->ops->detach)
@@ -338,7 +320,7 @@ int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 	ref = assoc->ref;
 	assoc->ref = (struct mdev_kvm_ref){};
 	spin_unlock(&assoc->ref_lock);
-	mdev_kvm_assoc_unlock_update(domain, kvm);
+	mdev_kvm_assoc_unlock_order(domain, kvm, true);
 
 	mdev_kvm_assoc_ref_put(domain, &held);
 	mdev_kvm_assoc_ref_put(domain, &ref);
@@ -401,7 +383,7 @@ void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
 	}
 	lockdep_assert_held(domain->lock);
 	assoc->locked = (struct mdev_kvm_ref){};
-	mdev_kvm_assoc_unlock_kvm(domain, ref.kvm);
+	mdev_kvm_assoc_unlock_order(domain, ref.kvm, false);
 	mdev_kvm_assoc_ref_put(domain, &ref);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock);
