@@ -1,8 +1,9 @@
 # mdev_kvm_assoc: build the patched kernel, boot it, test it.
 # make demo   - build, boot and narrate the association lifecycle
 # make check  - every check; ends with "N passed, N failed"
+# make bench  - the cost figures; make kcsan - the KCSAN kernel
 
-.PHONY: all deps tree kernel demo check soak series clean
+.PHONY: all deps tree kernel demo check soak series bench kcsan clean
 
 all: check
 
@@ -24,6 +25,15 @@ check:
 # at least 100,000 attach/detach cycles from 8 threads per sample
 soak: kernel
 	harness/soak.sh
+
+# figures of the library's cost, as ratios measured side by side
+bench: tree
+	tests/bench.sh
+
+# the KCSAN kernel through the race scenarios (not in make check: its own
+# kernel build)
+kcsan: tree
+	tests/kcsan.sh
 
 # the upstream patch series, checked to build after each patch
 series: tree

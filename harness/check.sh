@@ -8,6 +8,14 @@ mkdir -p "$LOGS"
 T=$TOP/tests
 passed=0 failed=0
 
+# at least N lines of FILE match PATTERN
+matches() {
+	local n=$1 pattern=$2 file=$3 got
+	got=$(grep -cE "$pattern" "$file" || true)
+	echo "$got lines match '$pattern'"
+	[ "$got" -ge "$n" ]
+}
+
 run() {
 	local name=$1; shift
 	local t0=$SECONDS
@@ -29,11 +37,29 @@ run tree		"$TOP/harness/tree.sh"
 run test-kernel		"$T/build-test-kernel.sh"
 run rebuild-is-noop	"$T/rebuild-is-noop.sh"
 run boot		"$T/boot-test-kernel.sh"
-run kunit		"$T/kunit-results.sh" "$OUT/boot.log"
+run kunit		"$T/kunit-results.sh" "$OUT/boot.log" mdev_kvm_assoc
 run splat-scan		"$TOP/harness/scan.sh" "$OUT/boot.log"
 run e2e			grep -E "^mka-e2e: [1-9][0-9]* passed, 0 failed" "$OUT/boot.log"
+run failslab		matches 3 "failslab on every open alloc +ok" "$OUT/boot.log"
 run guest		grep -q "ALL GUEST CHECKS PASSED" "$OUT/boot.log"
 run negative-control	"$T/negative-control.sh"
+# the upstream bug classes: through the library they pass, open-coded they fail
+run regress		"$T/kunit-results.sh" "$OUT/boot.log" \
+	mdev_kvm_assoc_regress module_lifetime
+run regress-old-pattern	"$T/regress-old-pattern.sh" test-x86_64 \
+	inversion unlocked_read put_under_lock dying_vm exclusivity lookup_path
+# KVM as modules: unloading kvm.ko while associated
+run kvm-m-kernel	"$T/build-test-kernel.sh" test-kvm-m
+run kvm-m-boot		"$T/boot-test-kernel.sh" test-kvm-m
+run kvm-m-unload	matches 3 "unload kvm while associated +ok" "$OUT/boot-test-kvm-m.log"
+run kvm-m-guest		grep -q "ALL GUEST CHECKS PASSED" "$OUT/boot-test-kvm-m.log"
+run kvm-m-splat-scan	"$TOP/harness/scan.sh" "$OUT/boot-test-kvm-m.log"
+run kvm-m-regress	"$T/kunit-results.sh" "$OUT/boot-test-kvm-m.log" mdev_kvm_assoc_regress
+run kvm-m-old-pattern	"$T/regress-old-pattern.sh" test-kvm-m module_lifetime
+run kvm-m-static	"$T/static-compare.sh" test-kvm-m \
+	lib/mdev_kvm_assoc_bench.o lib/mdev_kvm_assoc_regress_kunit.o
+run model		"$T/model.sh"
+run tsan		"$T/tsan.sh"
 run kvm-m		"$T/build-lib.sh" kvm-m
 run kvm-n		"$T/build-lib.sh" kvm-n
 run w1-sparse		"$T/w1-sparse.sh"
@@ -47,6 +73,7 @@ run s390-static		"$T/static-compare.sh" s390-vfio \
 run cdev-static		"$T/static-compare.sh" kvm-m drivers/vfio/device_cdev.o
 run x86-static		"$T/static-compare.sh" test-x86_64 \
 	lib/mdev_kvm_assoc.o lib/mdev_kvm_assoc_kunit.o \
+	lib/mdev_kvm_assoc_regress_kunit.o \
 	drivers/vfio/vfio_main.o drivers/vfio/group.o \
 	samples/vfio-mdev/mtty.o samples/vfio-mdev/mdpy.o samples/vfio-mdev/mbochs.o
 run kernel-doc		"$T/kernel-doc.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
-# harness/config.sh BUILD_DIR FRAGMENT...: tinyconfig plus the fragments,
-# regenerated only when a fragment changed. Fails when a symbol of a
+# harness/config.sh BUILD_DIR FRAGMENT...: tinyconfig plus the fragments
+# (a later one overrides an earlier), regenerated only when one changed. Fails when a symbol of a
 # fragment did not end up as asked (a missing dependency, a typo), except
 # on a prefix of the series (SERIES_UPTO, when bisecting).
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +19,7 @@ while IFS='=' read -r sym val; do
 	n) grep -q "^$sym=" "$build/.config" && { echo "mka: $sym=n not honoured" >&2; bad=1; } ;;
 	*) grep -qx "$sym=$val" "$build/.config" || { echo "mka: $sym=$val not honoured" >&2; bad=1; } ;;
 	esac
-done < <(grep -h '^CONFIG_' "$@")
+done < <(grep -h '^CONFIG_' "$@" | awk -F= '{ last[$1] = $0 } END { for (s in last) print last[s] }')
 # Bisecting builds a series prefix, where later patches' symbols are absent.
 [ $bad -eq 0 ] || [ -n "${SERIES_UPTO:-}" ] ||
 	die "configuration of $build does not match its fragments"

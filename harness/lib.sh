@@ -25,3 +25,22 @@ kmake() {
 		KBUILD_BUILD_USER=mka \
 		KBUILD_BUILD_HOST=mka -j"$JOBS" -s "$@"
 }
+
+# The initramfs and console log of a test kernel; test-x86_64 is the main one.
+initrd_of() {
+	if [ "$1" = test-x86_64 ]; then echo "$OUT/initramfs.cpio.gz"
+	else echo "$OUT/initramfs-$1.cpio.gz"; fi
+}
+bootlog_of() {
+	if [ "$1" = test-x86_64 ]; then echo "$OUT/boot.log"
+	else echo "$OUT/boot-$1.log"; fi
+}
+
+# The config fragments of harness/configs/NAME.config: a first line
+# "# base: OTHER" puts it on top of OTHER's.
+fragments_of() {
+	local frag=$TOP/harness/configs/$1.config base
+	base=$(sed -n '1s/^# base: //p' "$frag")
+	[ -z "$base" ] || fragments_of "$base"
+	echo "$frag"
+}

@@ -1,11 +1,13 @@
 #!/bin/bash
-# The x86_64 test kernel and its initramfs.
+# tests/build-test-kernel.sh [NAME]: a test kernel (default test-x86_64),
+# its modules and its initramfs.
 . "$(dirname "$0")/../harness/lib.sh"
+name=${1:-test-x86_64}
 t0=$SECONDS
-"$TOP/harness/build.sh" test-x86_64
-say "test kernel built in $((SECONDS - t0)) s"
-kmake "$OUT/build/test-x86_64" headers
+"$TOP/harness/build.sh" "$name" bzImage modules
+say "$name built in $((SECONDS - t0)) s"
+kmake "$OUT/build/$name" headers
 mkdir -p "$OUT/guest-bin"
-gcc -static -O2 -Wall -Werror -pthread -I"$OUT/build/test-x86_64/usr/include" \
+gcc -static -O2 -Wall -Werror -pthread -I"$OUT/build/$name/usr/include" \
 	-o "$OUT/guest-bin/mdev-e2e" "$TOP/tests/guest/mdev-e2e.c"
-"$TOP/harness/initramfs.sh" "$OUT/build/test-x86_64" "$OUT/initramfs.cpio.gz"
+"$TOP/harness/initramfs.sh" "$OUT/build/$name" "$(initrd_of "$name")"

@@ -16,7 +16,8 @@ if [ ! -f "$base/.mka-base" ]; then
 fi
 patched=$OUT/build/$name
 unpatched=$OUT/build/base-$name
-"$TOP/harness/config.sh" "$patched" "$TOP/harness/configs/$name.config"
+mapfile -t frags < <(fragments_of "$name")
+"$TOP/harness/config.sh" "$patched" "${frags[@]}"
 mkdir -p "$unpatched"
 if ! cmp -s "$patched/.config" "$unpatched/.config.patched"; then
 	cp "$patched/.config" "$unpatched/.config"

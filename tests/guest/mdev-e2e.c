@@ -4,7 +4,9 @@
  * from /dev/kvm, a kvm-vfio device per VM, mdevs of the samples created
  * through sysfs, opened through their VFIO group.
  *
- * usage: mdev-e2e [-v] [-r ROUNDS] [-t THREADS] [SAMPLE...]
+ * usage: mdev-e2e [-v] [-m] [-r ROUNDS] [-t THREADS] [SAMPLE...]
+ * -m: only unload kvm.ko and kvm-amd.ko while a device is associated (the
+ * KVM=m kernel, where the two are loaded before each sample).
  * Prints one line per scenario and ends with "mka-e2e: N passed, N failed".
  */
 #define _GNU_SOURCE
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -741,17 +744,170 @@ static void scenario_race(const struct sample *s, int threads, int rounds)
 	end(note);
 }
 
+/*
+ * failslab over the attach path: the Nth slab allocation of the open fails,
+ * for N = 1, 2, ... until the open makes fewer than N. Every failure must
+ * be a clean errno that leaves nothing attached or referenced; the device
+ * must then open normally. Leaks are left to kmemleak, splats to the scan.
+ */
+/* Opened once, so that reading it back allocates nothing itself. */
+static int fail_nth_fd = -1;
+
+static int fail_nth(int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	return pwrite(fail_nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+static int fail_nth_left(void)
+{
+	char buf[16] = "";
+
+	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		return -1;
+	return atoi(buf);
+}
+
+static void scenario_failslab(const struct sample *s)
+{
+	int n, fd = -1, failures = 0, enomem = 0, left, alive;
+	char note[160];
+	struct mdev m;
+	struct vm vm;
+
+	begin(s, "failslab on every open alloc");
+	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (fail_nth_fd < 0 ||
+	    write_file(DBG "/failslab/ignore-gfp-wait", "N") ||
+	    write_file(DBG "/failslab/verbose", "0")) {
+		CHECK(0, "failslab not available: %s", strerror(errno));
+		end(NULL);
+		return;
+	}
+	CHECK(!mdev_create(s, &m), "mdev create");
+	alive = vms_alive();
+	for (n = 1; n < 1000; n++) {
+		CHECK(!vm_create(&vm), "VM create");
+		CHECK(!vm_group(&vm, &m, true), "kvm-vfio add");
+		CHECK(!fail_nth(n), "fail-nth: %s", strerror(errno));
+		fd = mdev_open(&m);
+		left = fail_nth_left();
+		fail_nth(0);
+		if (fd >= 0)
+			close(fd);
+		vm_group(&vm, &m, false);
+		vm_close(&vm);
+		CHECK(lib_assocs(s) == 0, "N=%d: %d associations left", n,
+		      lib_assocs(s));
+		CHECK(lib_refs(s) <= 0, "N=%d: %d references left", n,
+		      lib_refs(s));
+		CHECK(vms_alive() == alive, "N=%d: VM left alive", n);
+		if (left)
+			break;		/* the open made fewer than N */
+		failures++;
+		enomem += fd == -ENOMEM;
+		CHECK(fd >= 0 || fd == -ENOMEM, "N=%d: open failed with %s",
+		      n, strerror(-fd));
+	}
+	close(fail_nth_fd);
+	/* n is now the first N past the last allocation: the open succeeded */
+	CHECK(fd >= 0, "open without injected failure: %s", strerror(-fd));
+	CHECK(failures > 0, "no allocation on the open path was failed");
+	mdev_remove(&m);
+	snprintf(note, sizeof(note),
+		 ": %d allocations failed in turn: %d -> ENOMEM, %d tolerated",
+		 failures, enomem, failures - enomem);
+	end(note);
+}
+
+/*
+ * KVM as modules (the KVM=m kernel): while a device holds the VM, kvm.ko
+ * is pinned and neither module unloads; once the device is closed both
+ * do, and the device opens again without KVM.
+ */
+static int module_refcnt(const char *mod)
+{
+	char path[64], buf[16];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return atoi(buf);
+}
+
+static int unload(const char *mod)
+{
+	return syscall(__NR_delete_module, mod, O_NONBLOCK) ? -errno : 0;
+}
+
+static void scenario_module_unload(const struct sample *s)
+{
+	int fd, ret, pinned, base;
+	char shown[64], note[200];
+	struct mdev m;
+	struct vm vm;
+
+	begin(s, "unload kvm while associated");
+	CHECK(!mdev_create(s, &m), "mdev create");
+	base = module_refcnt("kvm");
+	CHECK(base >= 0, "kvm is not a loaded module");
+	CHECK(!vm_create(&vm), "VM create");
+	CHECK(!vm_group(&vm, &m, true), "kvm-vfio add");
+	fd = mdev_open(&m);
+	CHECK(fd >= 0, "open: %s", strerror(-fd));
+	vm_close(&vm);		/* only the device holds the VM now */
+	pinned = module_refcnt("kvm");
+	CHECK(pinned > base, "kvm.ko refcnt %d, was %d before the open",
+	      pinned, base);
+	ret = unload("kvm_amd");
+	CHECK(ret == -EWOULDBLOCK || ret == -EBUSY,
+	      "rmmod kvm_amd while associated: %s", strerror(-ret));
+	ret = unload("kvm");
+	CHECK(ret == -EWOULDBLOCK || ret == -EBUSY,
+	      "rmmod kvm while associated: %s", strerror(-ret));
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strncmp(shown, "kvm-", 4), "vm shows '%s'", shown);
+	snprintf(note, sizeof(note),
+		 ": kvm.ko refcnt %d -> %d, rmmod refused (%s)", base, pinned,
+		 strerror(-ret));
+	close(fd);
+	CHECK(module_refcnt("kvm") == base, "kvm.ko refcnt %d after close",
+	      module_refcnt("kvm"));
+	ret = unload("kvm_amd");
+	CHECK(!ret, "rmmod kvm_amd after close: %s", strerror(-ret));
+	ret = unload("kvm");
+	CHECK(!ret, "rmmod kvm after close: %s", strerror(-ret));
+	fd = mdev_open(&m);
+	if (s->require_kvm) {
+		CHECK(fd == -EINVAL, "open without kvm.ko: %s", strerror(-fd));
+	} else {
+		CHECK(fd >= 0, "open without kvm.ko: %s", strerror(-fd));
+		mdev_vm(&m, shown, sizeof(shown));
+		CHECK(!strcmp(shown, "none"), "vm shows '%s'", shown);
+	}
+	if (fd >= 0)
+		close(fd);
+	mdev_remove(&m);
+	strncat(note, ", closed -> both unloaded, reopened without KVM",
+		sizeof(note) - strlen(note) - 1);
+	end(note);
+}
+
 int main(int argc, char **argv)
 {
 	int threads = 8, rounds = 200, opt, i, j;
+	bool modules = false;
 
-	while ((opt = getopt(argc, argv, "vr:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "vmr:t:")) != -1) {
 		switch (opt) {
 		case 'v': verbose = true; break;
+		case 'm': modules = true; break;
 		case 'r': rounds = atoi(optarg); break;
 		case 't': threads = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: %s [-v] [-r ROUNDS] [-t THREADS] [SAMPLE...]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-v] [-m] [-r ROUNDS] [-t THREADS] [SAMPLE...]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -764,6 +920,10 @@ int main(int argc, char **argv)
 			wanted |= !strcmp(argv[j], s->name);
 		if (!wanted)
 			continue;
+		if (modules) {
+			scenario_module_unload(s);
+			continue;
+		}
 		scenario_lifecycle(s);
 		scenario_no_vm(s);
 		scenario_vm_closed_first(s);
@@ -773,6 +933,7 @@ int main(int argc, char **argv)
 		scenario_remove_while_open(s);
 		scenario_cdev(s);
 		scenario_race(s, threads, rounds);
+		scenario_failslab(s);
 	}
 	say("%d passed, %d failed", passed, failed);
 	return failed ? 1 : 0;

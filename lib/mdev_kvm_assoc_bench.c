@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Benchmark of mdev_kvm_assoc, run when the module loads.
+ *
+ * Every figure is a ratio of two sequences timed side by side in one run,
+ * alternating in rounds, so that the machine's speed cancels out:
+ *
+ *   attach_detach         the library against the minimal correct
+ *                         hand-written sequence (as the VFIO core does it)
+ *   attach_4096_vs_1      attach+detach with 4096 devices of the domain
+ *                         attached to other VMs, against 1
+ *   list_walk_4096_vs_1   the same for an open-coded "one device per VM"
+ *                         walk over the driver's devices (kvmgt)
+ *   kvm_lock_hold_4096_vs_1  how long attach and detach hold kvm->lock
+ *   list_walk_hold_4096_vs_1 how long the open-coded walk holds it
+ *
+ * Each line reads "bench: NAME ratio=X". The VMs are bare struct kvm with
+ * one reference of the benchmark's, so no put is ever the last.
+ */
+#define pr_fmt(fmt) "bench: " fmt
+
+#include <linux/kvm_host.h>
+#include <linux/mdev_kvm_assoc.h>
+#include <linux/module.h>
+#include <linux/sort.h>
+#include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
+
+static unsigned int rounds = 15;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "Rounds of each side; the median ratio is shown");
+
+static unsigned int iters = 2000;
+module_param(iters, uint, 0444);
+MODULE_PARM_DESC(iters, "Attach+detach pairs per round and side");
+
+#define BENCH_MANY	4096
+
+struct bench_dev {
+	struct mdev_kvm_assoc assoc;
+	struct list_head node;		/* hand-written: the driver's list */
+	struct kvm *kvm;		/* hand-written: published VM */
+	void (*put)(struct kvm *kvm);
+};
+
+struct bench_drv {
+	struct mutex lock;
+	struct mdev_kvm_assoc_domain domain;
+	struct mdev_kvm_assoc_ops ops;
+	struct list_head devs;
+	u64 locked_at, hold_ns;		/* kvm->lock hold time, summed */
+};
+
+static struct bench_drv *bench_current;
+
+/*
+ * The library takes the VM's rwsem right after kvm->lock and releases it
+ * right before unlocking it: the two calls bracket the hold of kvm->lock.
+ */
+static struct rw_semaphore bench_rwsem;
+
+static struct rw_semaphore *bench_vm_rwsem(struct kvm *kvm)
+{
+	struct bench_drv *drv = bench_current;
+	u64 now = ktime_get_ns();
+
+	if (rwsem_is_locked(&bench_rwsem))
+		drv->hold_ns += now - drv->locked_at;
+	else
+		drv->locked_at = now;
+	return &bench_rwsem;
+}
+
+static struct kvm *bench_vm_create(void)
+{
+	struct kvm *kvm = vzalloc(sizeof(*kvm));
+
+	if (!kvm)
+		return NULL;
+	mutex_init(&kvm->lock);
+	refcount_set(&kvm->users_count, 1);
+	return kvm;
+}
+
+static void bench_vms_free(struct kvm **vms, int n)
+{
+	while (n--)
+		vfree(vms[n]);
+	kvfree(vms);
+}
+
+static int bench_drv_init(struct bench_drv *drv, unsigned int policy,
+			  bool hold)
+{
+	mutex_init(&drv->lock);
+	INIT_LIST_HEAD(&drv->devs);
+	drv->ops.vm_rwsem = hold ? bench_vm_rwsem : NULL;
+	drv->domain.name = "bench";
+	drv->domain.policy = policy;
+	drv->domain.ops = &drv->ops;
+	drv->domain.lock = &drv->lock;
+	return mdev_kvm_assoc_domain_init(&drv->domain);
+}
+
+/*
+ * The minimal correct sequence without the library: a reference through
+ * symbol_get() (no link to kvm.ko), kvm->lock before the driver lock, the
+ * put after unlocking. @walk adds kvmgt's check for another device of the
+ * driver on the VM, under the locks.
+ */
+static int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
+		       struct kvm *kvm, bool walk)
+{
+	bool (*get)(struct kvm *kvm);
+	struct bench_dev *other;
+	int ret = 0;
+
+	dev->put = symbol_get(kvm_put_kvm);
+	get = symbol_get(kvm_get_kvm_safe);
+	if (!dev->put || !get || !get(kvm)) {
+		ret = -ENOENT;
+		goto out;
+	}
+	mutex_lock(&kvm->lock);
+	if (drv->ops.vm_rwsem)
+		drv->locked_at = ktime_get_ns();
+	mutex_lock(&drv->lock);
+	if (walk) {
+		list_for_each_entry(other, &drv->devs, node)
+			if (other->kvm == kvm)
+				ret = -EBUSY;
+	}
+	if (!ret) {
+		dev->kvm = kvm;
+		list_add_tail(&dev->node, &drv->devs);
+	}
+	mutex_unlock(&drv->lock);
+	if (drv->ops.vm_rwsem)
+		drv->hold_ns += ktime_get_ns() - drv->locked_at;
+	mutex_unlock(&kvm->lock);
+	if (ret)
+		dev->put(kvm);
+out:
+	if (get)
+		symbol_put(kvm_get_kvm_safe);
+	if (ret && dev->put)
+		symbol_put(kvm_put_kvm);
+	return ret;
+}
+
+static void hand_detach(struct bench_drv *drv, struct bench_dev *dev)
+{
+	struct kvm *kvm = dev->kvm;
+
+	mutex_lock(&kvm->lock);
+	mutex_lock(&drv->lock);
+	dev->kvm = NULL;
+	list_del(&dev->node);
+	mutex_unlock(&drv->lock);
+	mutex_unlock(&kvm->lock);
+	dev->put(kvm);
+	symbol_put(kvm_put_kvm);
+}
+
+enum bench_side { LIB, HAND, WALK };
+
+/* Nanoseconds for @iters attach+detach pairs of @dev on @kvm. */
+static u64 bench_pairs(enum bench_side side, struct bench_drv *drv,
+		       struct bench_dev *dev, struct kvm *kvm)
+{
+	u64 t0 = ktime_get_ns();
+	unsigned int i;
+
+	bench_current = drv;
+	for (i = 0; i < iters; i++) {
+		if (side == LIB) {
+			if (mdev_kvm_assoc_attach(&dev->assoc, kvm))
+				return 0;
+			mdev_kvm_assoc_detach(&dev->assoc);
+		} else {
+			if (hand_attach(drv, dev, kvm, side == WALK))
+				return 0;
+			hand_detach(drv, dev);
+		}
+	}
+	return ktime_get_ns() - t0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of the per-round ratios a/b, in thousandths. */
+static u64 median_ratio(u64 *a, u64 *b)
+{
+	u64 r[64];
+	unsigned int i;
+
+	for (i = 0; i < rounds; i++)
+		r[i] = b[i] ? div64_u64(a[i] * 1000, b[i]) : 0;
+	sort(r, rounds, sizeof(*r), cmp_u64, NULL);
+	return r[rounds / 2];
+}
+
+static void bench_print(const char *name, u64 milli)
+{
+	pr_info("%s ratio=%llu.%03llu\n", name, milli / 1000, milli % 1000);
+}
+
+/* One side of @drv with @n devices attached, each to a VM of its own. */
+struct bench_setup {
+	struct bench_drv drv;
+	struct bench_dev *devs;
+	struct kvm **vms;
+	int n, vms_made;
+};
+
+static int bench_setup(struct bench_setup *s, int n, enum bench_side side,
+		       bool hold)
+{
+	int i, ret;
+
+	s->n = n;
+	ret = bench_drv_init(&s->drv, MDEV_KVM_ASSOC_EXCLUSIVE, hold);
+	if (ret)
+		return ret;
+	s->devs = kvcalloc(n + 1, sizeof(*s->devs), GFP_KERNEL);
+	s->vms = kvcalloc(n + 1, sizeof(*s->vms), GFP_KERNEL);
+	if (!s->devs || !s->vms)
+		return -ENOMEM;
+	bench_current = &s->drv;
+	for (i = 0; i <= n; i++) {
+		s->vms[i] = bench_vm_create();
+		if (!s->vms[i])
+			return -ENOMEM;
+		s->vms_made++;
+		mdev_kvm_assoc_init(&s->devs[i].assoc, &s->drv.domain, "bench");
+		if (i == n)
+			break;	/* the device and VM that are measured */
+		ret = side == LIB ?
+		      mdev_kvm_assoc_attach(&s->devs[i].assoc, s->vms[i]) :
+		      hand_attach(&s->drv, &s->devs[i], s->vms[i], true);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void bench_teardown(struct bench_setup *s, enum bench_side side)
+{
+	int i;
+
+	bench_current = &s->drv;
+	for (i = 0; s->devs && i < s->n; i++) {
+		if (side == LIB)
+			mdev_kvm_assoc_detach(&s->devs[i].assoc);
+		else if (s->devs[i].kvm)
+			hand_detach(&s->drv, &s->devs[i]);
+	}
+	kvfree(s->devs);
+	if (s->vms)
+		bench_vms_free(s->vms, s->vms_made);
+	mdev_kvm_assoc_domain_destroy(&s->drv.domain);
+}
+
+/* @side with BENCH_MANY devices against 1, time and kvm->lock hold time. */
+static int bench_scaling(enum bench_side side, const char *name,
+			 const char *hold_name)
+{
+	struct bench_setup *one, *many;
+	u64 *t1, *tn, *h1, *hn;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	one = kzalloc(sizeof(*one), GFP_KERNEL);
+	many = kzalloc(sizeof(*many), GFP_KERNEL);
+	t1 = kcalloc(4 * rounds, sizeof(*t1), GFP_KERNEL);
+	if (!one || !many || !t1)
+		goto out;
+	tn = t1 + rounds;
+	h1 = tn + rounds;
+	hn = h1 + rounds;
+	ret = bench_setup(one, 1, side, true);
+	if (!ret)
+		ret = bench_setup(many, BENCH_MANY, side, true);
+	for (i = 0; !ret && i < rounds; i++) {
+		one->drv.hold_ns = 0;
+		many->drv.hold_ns = 0;
+		t1[i] = bench_pairs(side, &one->drv, &one->devs[1], one->vms[1]);
+		tn[i] = bench_pairs(side, &many->drv, &many->devs[BENCH_MANY],
+				    many->vms[BENCH_MANY]);
+		h1[i] = one->drv.hold_ns;
+		hn[i] = many->drv.hold_ns;
+		if (!t1[i] || !tn[i])
+			ret = -EIO;
+	}
+	if (!ret) {
+		bench_print(name, median_ratio(tn, t1));
+		bench_print(hold_name, median_ratio(hn, h1));
+		pr_info("detail: %s: %llu ns per attach+detach with 1 device, %llu with %d\n",
+			name, div_u64(t1[rounds / 2], iters),
+			div_u64(tn[rounds / 2], iters), BENCH_MANY);
+	}
+	bench_teardown(one, side);
+	bench_teardown(many, side);
+out:
+	kfree(t1);
+	kfree(one);
+	kfree(many);
+	return ret;
+}
+
+static int bench_attach_detach(void)
+{
+	struct bench_drv *lib, *hand;
+	struct bench_dev *dev;
+	struct kvm *kvm;
+	u64 *tl, *th;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	lib = kzalloc(sizeof(*lib), GFP_KERNEL);
+	hand = kzalloc(sizeof(*hand), GFP_KERNEL);
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	tl = kcalloc(2 * rounds, sizeof(*tl), GFP_KERNEL);
+	kvm = bench_vm_create();
+	if (!lib || !hand || !dev || !tl || !kvm)
+		goto out;
+	th = tl + rounds;
+	ret = bench_drv_init(lib, 0, false);
+	if (ret)
+		goto out;
+	bench_drv_init(hand, 0, false);
+	mdev_kvm_assoc_init(&dev->assoc, &lib->domain, "bench");
+	for (i = 0; !ret && i < rounds; i++) {
+		tl[i] = bench_pairs(LIB, lib, dev, kvm);
+		th[i] = bench_pairs(HAND, hand, dev, kvm);
+		if (!tl[i] || !th[i])
+			ret = -EIO;
+	}
+	if (!ret) {
+		bench_print("attach_detach", median_ratio(tl, th));
+		pr_info("detail: attach_detach: %llu ns per pair with the library, %llu hand-written\n",
+			div_u64(tl[rounds / 2], iters),
+			div_u64(th[rounds / 2], iters));
+	}
+	mdev_kvm_assoc_domain_destroy(&lib->domain);
+out:
+	vfree(kvm);
+	kfree(tl);
+	kfree(dev);
+	kfree(hand);
+	kfree(lib);
+	return ret;
+}
+
+static int __init mdev_kvm_assoc_bench_init(void)
+{
+	int ret;
+
+	init_rwsem(&bench_rwsem);
+	if (!rounds || rounds > 64 || !iters)
+		return -EINVAL;
+	ret = bench_attach_detach();
+	if (!ret)
+		ret = bench_scaling(LIB, "attach_4096_vs_1",
+				    "kvm_lock_hold_4096_vs_1");
+	if (!ret)
+		ret = bench_scaling(WALK, "list_walk_4096_vs_1",
+				    "list_walk_hold_4096_vs_1");
+	if (ret)
+		pr_err("failed: %pe\n", ERR_PTR(ret));
+	return ret;
+}
+module_init(mdev_kvm_assoc_bench_init);
+
+static void __exit mdev_kvm_assoc_bench_exit(void)
+{
+}
+module_exit(mdev_kvm_assoc_bench_exit);
+
+MODULE_DESCRIPTION("Benchmark of mdev_kvm_assoc against open-coded sequences");
+MODULE_LICENSE("GPL");

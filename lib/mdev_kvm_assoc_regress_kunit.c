@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Regression tests for the upstream bug classes mdev_kvm_assoc rules out.
+ *
+ * Each case drives a small test driver through one failure that upstream
+ * shipped. By default the driver goes through the library and the case
+ * must pass. With old_pattern=<case>, only that case runs, and the driver
+ * open-codes the sequence upstream had: then the case, or the splat scan
+ * of the console, must fail. That run proves the case bites.
+ *
+ * The VMs are real: suite_init, which runs in the process loading this
+ * module, creates them through /dev/kvm. The cases then own one reference
+ * each, so that "the VM's owner closes it" is a kvm_put_kvm() they control.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/debug_locks.h>
+#include <linux/delay.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/kvm_host.h>
+#include <linux/mdev_kvm_assoc.h>
+#include <linux/module.h>
+#include <linux/sched/task.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+static char *old_pattern = "";
+module_param(old_pattern, charp, 0444);
+MODULE_PARM_DESC(old_pattern,
+		 "Run only this case, against the open-coded upstream pattern; it must fail");
+
+#define REGRESS_VMS	8
+#define REGRESS_DEVS	2
+
+static struct file *regress_vm_files[REGRESS_VMS];
+
+struct regress_drv;
+
+struct regress_dev {
+	struct regress_drv *drv;
+	struct kvm *kvm;		/* the old pattern's published pointer */
+	void (*put)(struct kvm *kvm);	/* the old pattern's put */
+	struct mdev_kvm_assoc assoc;
+};
+
+struct regress_drv {
+	bool old;
+	struct mutex lock;		/* the driver lock */
+	struct mdev_kvm_assoc_domain domain;
+	struct mdev_kvm_assoc_ops ops;
+	struct regress_dev dev[REGRESS_DEVS];
+	/* a point where the test lets another thread run */
+	void (*window)(struct regress_drv *drv);
+	atomic_t in_window;
+	wait_queue_head_t wq;
+	struct completion reached, passed;
+};
+
+static int regress_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct regress_drv *drv = container_of(assoc->domain,
+					       struct regress_drv, domain);
+
+	if (drv->window)
+		drv->window(drv);
+	return 0;
+}
+
+static void regress_drv_destroy(void *data)
+{
+	mdev_kvm_assoc_domain_destroy(data);
+}
+
+static struct regress_drv *regress_drv_create(struct kunit *test,
+					      unsigned int policy)
+{
+	struct regress_drv *drv = kunit_kzalloc(test, sizeof(*drv), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, drv);
+	drv->old = !strcmp(old_pattern, test->name);
+	mutex_init(&drv->lock);
+	init_waitqueue_head(&drv->wq);
+	init_completion(&drv->reached);
+	init_completion(&drv->passed);
+	drv->ops.attach = regress_attach;
+	drv->domain.name = "regress";
+	drv->domain.policy = policy;
+	drv->domain.ops = &drv->ops;
+	drv->domain.lock = &drv->lock;
+	KUNIT_ASSERT_EQ(test, mdev_kvm_assoc_domain_init(&drv->domain), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, regress_drv_destroy,
+							&drv->domain), 0);
+	for (i = 0; i < REGRESS_DEVS; i++) {
+		drv->dev[i].drv = drv;
+		mdev_kvm_assoc_init(&drv->dev[i].assoc, &drv->domain, "dev");
+	}
+	return drv;
+}
+
+/*
+ * The library's side of the test driver: open and close are attach and
+ * detach, the lookup from other paths is the lock helper.
+ */
+static int lib_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	return mdev_kvm_assoc_attach(&dev->assoc, kvm);
+}
+
+static void lib_close(struct regress_dev *dev)
+{
+	mdev_kvm_assoc_detach(&dev->assoc);
+}
+
+/*
+ * The open-coded side, as vfio_ap had it after 86956e70761b: kvm->lock,
+ * then the driver lock, a reference, the pointer published under both.
+ * Each case replaces the step its bug was in.
+ */
+static int old_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	if (!kvm_get_kvm_safe(kvm))
+		return -ENOENT;
+	mutex_lock(&kvm->lock);
+	mutex_lock(&dev->drv->lock);
+	dev->kvm = kvm;
+	dev->put = kvm_put_kvm;
+	mutex_unlock(&dev->drv->lock);
+	mutex_unlock(&kvm->lock);
+	return 0;
+}
+
+/* Put after unlocking, as the VFIO core does since 2b48f52f2bff. */
+static void old_close(struct regress_dev *dev)
+{
+	struct kvm *kvm = dev->kvm;	/* open and close are serialised */
+
+	if (!kvm)
+		return;
+	mutex_lock(&kvm->lock);
+	mutex_lock(&dev->drv->lock);
+	dev->kvm = NULL;
+	mutex_unlock(&dev->drv->lock);
+	mutex_unlock(&kvm->lock);
+	dev->put(kvm);
+}
+
+static int drv_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	return dev->drv->old ? old_open(dev, kvm) : lib_open(dev, kvm);
+}
+
+static void drv_close(struct regress_dev *dev)
+{
+	if (dev->drv->old)
+		old_close(dev);
+	else
+		lib_close(dev);
+}
+
+/* Takes a VM made in suite_init; the test owns its only reference. */
+static struct kvm *vm_take(struct kunit *test)
+{
+	struct file *file = NULL;
+	struct kvm *kvm;
+	int i, ms;
+
+	for (i = 0; i < REGRESS_VMS && !file; i++)
+		swap(file, regress_vm_files[i]);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, file, "out of VMs");
+	kvm = file->private_data;
+	kvm_get_kvm(kvm);
+	fput(file);
+	/* a kthread's fput() is deferred; wait for the file's reference */
+	for (ms = 0; refcount_read(&kvm->users_count) > 1 && ms < 5000; ms++)
+		msleep(1);
+	KUNIT_ASSERT_EQ(test, refcount_read(&kvm->users_count), 1);
+	return kvm;
+}
+
+/* The VM's owner closes it: the devices' references may be the last. */
+static void vm_close(struct kvm *kvm)
+{
+	kvm_put_kvm(kvm);
+}
+
+static void expect_no_lockdep_report(struct kunit *test)
+{
+	if (IS_ENABLED(CONFIG_LOCKDEP))
+		KUNIT_EXPECT_TRUE_MSG(test, debug_locks,
+				      "lockdep reported a problem (see the log)");
+}
+
+static bool case_runs(struct kunit *test)
+{
+	if (*old_pattern && strcmp(old_pattern, test->name)) {
+		kunit_skip(test, "old_pattern=%s runs only that case", old_pattern);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * 1. Lock inversion (0cc00c8d4050). The old open took kvm->lock inside its
+ * driver lock, while the VM's intercept path holds kvm->lock and then
+ * takes the driver lock.
+ */
+static int inverted_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	if (!kvm_get_kvm_safe(kvm))
+		return -ENOENT;
+	mutex_lock(&dev->drv->lock);
+	dev->kvm = kvm;
+	dev->put = kvm_put_kvm;
+	mutex_lock(&kvm->lock);		/* kvm_arch_crypto_set_masks() */
+	mutex_unlock(&kvm->lock);
+	mutex_unlock(&dev->drv->lock);
+	return 0;
+}
+
+static bool intercept_finds_device(struct regress_drv *drv, struct kvm *kvm)
+{
+	bool found = false;
+	int i;
+
+	mutex_lock(&kvm->lock);
+	mutex_lock(&drv->lock);
+	if (drv->old) {
+		for (i = 0; i < REGRESS_DEVS; i++)
+			found |= drv->dev[i].kvm == kvm;
+	} else {
+		found = mdev_kvm_assoc_find(&drv->domain, kvm);
+	}
+	mutex_unlock(&drv->lock);
+	mutex_unlock(&kvm->lock);
+	return found;
+}
+
+static void inversion(struct kunit *test)
+{
+	struct regress_drv *drv;
+	struct regress_dev *dev;
+	struct kvm *kvm;
+	int ret;
+
+	if (!case_runs(test))
+		return;
+	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
+	dev = &drv->dev[0];
+	kvm = vm_take(test);
+	ret = drv->old ? inverted_open(dev, kvm) : lib_open(dev, kvm);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, intercept_finds_device(drv, kvm));
+	drv_close(dev);
+	vm_close(kvm);
+	expect_no_lockdep_report(test);
+}
+
+/*
+ * 2. The published pointer read without its lock (review of 86956e70761b).
+ * A sysfs-like reader fetches the VM, the device closes meanwhile and its
+ * put is the last one, then the reader uses what it fetched.
+ */
+struct reader {
+	struct regress_dev *dev;
+	struct kvm *seen;
+	char stats_id[sizeof(((struct kvm *)0)->stats_id)];
+};
+
+static int unlocked_reader(void *data)
+{
+	struct reader *r = data;
+	struct regress_dev *dev = r->dev;
+	struct regress_drv *drv = dev->drv;
+	struct kvm *kvm;
+
+	if (drv->old) {
+		kvm = dev->kvm;		/* no lock, as the old show() did */
+	} else {
+		mdev_kvm_assoc_lock(&dev->assoc);
+		kvm = mdev_kvm_assoc_kvm(&dev->assoc);
+	}
+	complete(&drv->reached);
+	/* the library blocks the close here, the old pattern does not */
+	wait_for_completion_timeout(&drv->passed, msecs_to_jiffies(500));
+	r->seen = kvm;
+	if (kvm)
+		memcpy(r->stats_id, kvm->stats_id, sizeof(r->stats_id));
+	if (!drv->old)
+		mdev_kvm_assoc_unlock(&dev->assoc);
+	return 0;
+}
+
+static int closer(void *data)
+{
+	struct regress_dev *dev = data;
+
+	drv_close(dev);
+	complete(&dev->drv->passed);
+	return 0;
+}
+
+/* Runs @fn in a kthread that reads under a lookup, closing @dev meanwhile. */
+static void race_lookup_with_close(struct kunit *test, struct regress_dev *dev,
+				   int (*fn)(void *), void *data)
+{
+	struct regress_drv *drv = dev->drv;
+	struct task_struct *rt, *ct;
+
+	rt = kthread_run(fn, data, "regress-lookup");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rt));
+	get_task_struct(rt);
+	wait_for_completion(&drv->reached);
+	ct = kthread_run(closer, dev, "regress-close");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ct));
+	get_task_struct(ct);
+	kthread_stop(rt);
+	kthread_stop(ct);
+	put_task_struct(rt);
+	put_task_struct(ct);
+}
+
+static void unlocked_read(struct kunit *test)
+{
+	struct regress_drv *drv;
+	struct reader *r;
+	struct kvm *kvm;
+	char id[sizeof(kvm->stats_id)];
+
+	if (!case_runs(test))
+		return;
+	drv = regress_drv_create(test, 0);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->dev = &drv->dev[0];
+	kvm = vm_take(test);
+	memcpy(id, kvm->stats_id, sizeof(id));
+	KUNIT_ASSERT_EQ(test, drv_open(r->dev, kvm), 0);
+	vm_close(kvm);		/* the device now holds the last reference */
+
+	race_lookup_with_close(test, r->dev, unlocked_reader, r);
+	KUNIT_EXPECT_PTR_EQ(test, r->seen, kvm);
+	KUNIT_EXPECT_STREQ(test, r->stats_id, id);
+	expect_no_lockdep_report(test);
+}
+
+/*
+ * 3. A possibly-last kvm_put_kvm() under a lock that VM teardown frees or
+ * needs: the 2021 unset path put the VM, then unlocked its kvm->lock.
+ */
+static void put_under_lock_close(struct regress_dev *dev)
+{
+	struct kvm *kvm = dev->kvm;
+
+	mutex_lock(&kvm->lock);
+	mutex_lock(&dev->drv->lock);
+	dev->kvm = NULL;
+	kvm_put_kvm(kvm);
+	mutex_unlock(&dev->drv->lock);
+	mutex_unlock(&kvm->lock);
+}
+
+static void put_under_lock(struct kunit *test)
+{
+	struct regress_drv *drv;
+	struct regress_dev *dev;
+	struct kvm *kvm;
+
+	if (!case_runs(test))
+		return;
+	drv = regress_drv_create(test, 0);
+	dev = &drv->dev[0];
+	kvm = vm_take(test);
+	KUNIT_ASSERT_EQ(test, drv_open(dev, kvm), 0);
+	vm_close(kvm);		/* the close below destroys the VM */
+	if (drv->old)
+		put_under_lock_close(dev);
+	else
+		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(&dev->assoc), 0);
+	expect_no_lockdep_report(test);
+}
+
+/*
+ * 4. A reference taken on a dying VM: between the last put and the
+ * teardown of the kvm-vfio device, an open could still find the VM. The
+ * VM here is a bare struct kvm frozen at that moment: no reference left.
+ */
+static int unsafe_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	kvm_get_kvm(kvm);	/* before kvm_get_kvm_safe() */
+	dev->kvm = kvm;
+	return 0;
+}
+
+static void vm_free(void *data)
+{
+	vfree(data);
+}
+
+static void dying_vm(struct kunit *test)
+{
+	struct regress_drv *drv;
+	struct regress_dev *dev;
+	struct kvm *kvm;
+	int ret;
+
+	if (!case_runs(test))
+		return;
+	drv = regress_drv_create(test, 0);
+	dev = &drv->dev[0];
+	kvm = vzalloc(sizeof(*kvm));
+	KUNIT_ASSERT_NOT_NULL(test, kvm);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vm_free, kvm), 0);
+	mutex_init(&kvm->lock);
+	refcount_set(&kvm->users_count, 0);
+
+	ret = drv->old ? unsafe_open(dev, kvm) : lib_open(dev, kvm);
+	KUNIT_EXPECT_EQ(test, ret, -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcount_read(&kvm->users_count), 0);
+	/* the frozen VM cannot be destroyed: nothing is put */
+}
+
+/*
+ * 5. Module lifetime: a put function pointer kept without pinning kvm.ko
+ * may be called after kvm.ko is gone. While a device holds a reference,
+ * kvm.ko's reference count must show it. Needs KVM=m.
+ */
+static int kvm_module_refcnt(void)
+{
+	struct file *f = filp_open("/sys/module/kvm/refcnt", O_RDONLY, 0);
+	char buf[16] = {};
+	loff_t pos = 0;
+	int ret, n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	fput(f);
+	if (ret < 0)
+		return ret;
+	return kstrtoint(strim(buf), 10, &n) ?: n;
+}
+
+static int unpinned_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	void (*put)(struct kvm *kvm) = symbol_get(kvm_put_kvm);
+
+	if (!put)
+		return -ENOENT;
+	symbol_put(kvm_put_kvm);	/* the pointer outlives the pin */
+	if (!kvm_get_kvm_safe(kvm))
+		return -ENOENT;
+	mutex_lock(&kvm->lock);
+	mutex_lock(&dev->drv->lock);
+	dev->kvm = kvm;
+	dev->put = put;
+	mutex_unlock(&dev->drv->lock);
+	mutex_unlock(&kvm->lock);
+	return 0;
+}
+
+static void module_lifetime(struct kunit *test)
+{
+	struct regress_drv *drv;
+	struct regress_dev *dev;
+	int before, during, after;
+	struct kvm *kvm;
+
+	if (!case_runs(test))
+		return;
+	if (IS_BUILTIN(CONFIG_KVM))
+		kunit_skip(test, "KVM is built in; the KVM=m test kernel runs this");
+	drv = regress_drv_create(test, 0);
+	dev = &drv->dev[0];
+	kvm = vm_take(test);
+	before = kvm_module_refcnt();
+	KUNIT_ASSERT_GE(test, before, 0);
+	KUNIT_ASSERT_EQ(test, drv->old ? unpinned_open(dev, kvm) :
+			lib_open(dev, kvm), 0);
+	during = kvm_module_refcnt();
+	drv_close(dev);
+	after = kvm_module_refcnt();
+	vm_close(kvm);
+	KUNIT_EXPECT_EQ_MSG(test, during, before + 1,
+			    "kvm.ko not pinned while a reference is held");
+	KUNIT_EXPECT_EQ(test, after, before);
+}
+
+/*
+ * 6. Exclusivity checked apart from publication (kvmgt's "one vGPU per
+ * VM"): two opens of different devices on one VM both pass the check.
+ */
+static int racy_exclusive_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	struct regress_drv *drv = dev->drv;
+	bool busy = false;
+	int i;
+
+	mutex_lock(&drv->lock);
+	for (i = 0; i < REGRESS_DEVS; i++)
+		busy |= drv->dev[i].kvm == kvm;
+	mutex_unlock(&drv->lock);
+	if (busy)
+		return -EBUSY;
+	drv->window(drv);
+	return old_open(dev, kvm);
+}
+
+/* Lets the second opener catch up; the library makes it wait instead. */
+static void both_openers(struct regress_drv *drv)
+{
+	atomic_inc(&drv->in_window);
+	wake_up_all(&drv->wq);
+	wait_event_timeout(drv->wq, atomic_read(&drv->in_window) >= 2,
+			   msecs_to_jiffies(2000));
+}
+
+struct opener {
+	struct regress_dev *dev;
+	struct kvm *kvm;
+	int ret;
+	struct completion done;
+};
+
+static int opener_fn(void *data)
+{
+	struct opener *o = data;
+	struct regress_dev *dev = o->dev;
+
+	o->ret = dev->drv->old ? racy_exclusive_open(dev, o->kvm) :
+		 lib_open(dev, o->kvm);
+	complete(&o->done);
+	return 0;
+}
+
+static void exclusivity(struct kunit *test)
+{
+	struct opener *o;
+	struct regress_drv *drv;
+	struct kvm *kvm;
+	int i, opened = 0;
+
+	if (!case_runs(test))
+		return;
+	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
+	drv->window = both_openers;
+	o = kunit_kcalloc(test, REGRESS_DEVS, sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	kvm = vm_take(test);
+	for (i = 0; i < REGRESS_DEVS; i++) {
+		o[i] = (struct opener){ .dev = &drv->dev[i], .kvm = kvm };
+		init_completion(&o[i].done);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(opener_fn, &o[i],
+							    "regress-open")));
+	}
+	for (i = 0; i < REGRESS_DEVS; i++) {
+		wait_for_completion(&o[i].done);
+		if (!o[i].ret)
+			opened++;
+		else
+			KUNIT_EXPECT_EQ(test, o[i].ret, -EBUSY);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, opened, 1, "one device per VM");
+	for (i = 0; i < REGRESS_DEVS; i++)
+		drv_close(&drv->dev[i]);
+	vm_close(kvm);
+}
+
+/*
+ * 7. A lookup from a path other than open and close (vfio_ap's sysfs and
+ * AP bus paths). To take kvm->lock before the driver lock, the old code
+ * read the pointer under the driver lock, dropped it, then locked both;
+ * meanwhile the device can close and the VM be destroyed.
+ */
+static int sysfs_lookup(void *data)
+{
+	struct reader *r = data;
+	struct regress_dev *dev = r->dev;
+	struct regress_drv *drv = dev->drv;
+	struct kvm *kvm;
+
+	if (drv->old) {
+		mutex_lock(&drv->lock);
+		kvm = dev->kvm;
+		mutex_unlock(&drv->lock);
+		complete(&drv->reached);
+		wait_for_completion_timeout(&drv->passed, msecs_to_jiffies(500));
+		if (kvm)
+			mutex_lock(&kvm->lock);
+		mutex_lock(&drv->lock);
+	} else {
+		mdev_kvm_assoc_lock(&dev->assoc);
+		kvm = mdev_kvm_assoc_kvm(&dev->assoc);
+		complete(&drv->reached);
+		wait_for_completion_timeout(&drv->passed, msecs_to_jiffies(500));
+	}
+	r->seen = kvm;
+	if (kvm)
+		memcpy(r->stats_id, kvm->stats_id, sizeof(r->stats_id));
+	if (drv->old) {
+		mutex_unlock(&drv->lock);
+		if (kvm)
+			mutex_unlock(&kvm->lock);
+	} else {
+		mdev_kvm_assoc_unlock(&dev->assoc);
+	}
+	return 0;
+}
+
+static void lookup_path(struct kunit *test)
+{
+	struct regress_drv *drv;
+	struct reader *r;
+	struct kvm *kvm;
+	char id[sizeof(kvm->stats_id)];
+
+	if (!case_runs(test))
+		return;
+	drv = regress_drv_create(test, 0);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->dev = &drv->dev[0];
+	kvm = vm_take(test);
+	memcpy(id, kvm->stats_id, sizeof(id));
+	KUNIT_ASSERT_EQ(test, drv_open(r->dev, kvm), 0);
+	vm_close(kvm);
+
+	race_lookup_with_close(test, r->dev, sysfs_lookup, r);
+	KUNIT_EXPECT_PTR_EQ(test, r->seen, kvm);
+	KUNIT_EXPECT_STREQ(test, r->stats_id, id);
+	expect_no_lockdep_report(test);
+}
+
+/* Runs in the context of the process that loads the module. */
+static int regress_suite_init(struct kunit_suite *suite)
+{
+	struct file *dev = filp_open("/dev/kvm", O_RDWR, 0);
+	int i, fd, ret = 0;
+
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	for (i = 0; i < REGRESS_VMS; i++) {
+		fd = dev->f_op->unlocked_ioctl(dev, KVM_CREATE_VM, 0);
+		if (fd < 0) {
+			ret = fd;
+			break;
+		}
+		regress_vm_files[i] = fget(fd);
+		close_fd(fd);
+	}
+	fput(dev);
+	return ret;
+}
+
+static void regress_suite_exit(struct kunit_suite *suite)
+{
+	int i;
+
+	for (i = 0; i < REGRESS_VMS; i++)
+		if (regress_vm_files[i])
+			fput(regress_vm_files[i]);
+}
+
+static struct kunit_case mdev_kvm_assoc_regress_cases[] = {
+	KUNIT_CASE(inversion),
+	KUNIT_CASE(unlocked_read),
+	KUNIT_CASE(put_under_lock),
+	KUNIT_CASE(dying_vm),
+	KUNIT_CASE(module_lifetime),
+	KUNIT_CASE(exclusivity),
+	KUNIT_CASE(lookup_path),
+	{}
+};
+
+static struct kunit_suite mdev_kvm_assoc_regress_suite = {
+	.name = "mdev_kvm_assoc_regress",
+	.suite_init = regress_suite_init,
+	.suite_exit = regress_suite_exit,
+	.test_cases = mdev_kvm_assoc_regress_cases,
+};
+
+kunit_test_suite(mdev_kvm_assoc_regress_suite);
+
+MODULE_DESCRIPTION("Regression tests for the bug classes mdev_kvm_assoc rules out");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ThreadSanitizer harness for lib/mdev_kvm_assoc.c, built unmodified
+ * against the kernel-header shim in shim/include (tests/tsan.sh).
+ *
+ * It plays kvm.ko (VMs, their references, their teardown), the VFIO core
+ * (open and close of mediated devices), two drivers (an exclusive domain
+ * with an outer lock, as vfio_ap; a shared domain with a per-VM rwsem for
+ * its intercepts) and user space (sysfs and debugfs readers), in racing
+ * threads. The callbacks and the readers check what the library promises;
+ * the lockdep shim checks its assertions; TSan checks the locking.
+ *
+ * --negative=inversion adds a thread taking the domain lock and then
+ * kvm->lock (the old vfio_ap order), --negative=race one reading an
+ * association's VM pointer without a lock (the old drivers' matrix_mdev->kvm):
+ * TSan must report both.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/debugfs.h>
+#include <linux/kvm_host.h>
+#include <linux/mdev_kvm_assoc.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+
+#define NR_DEVS		4	/* per domain */
+#define NR_SLOTS	3	/* VMs alive at a time, besides closed ones */
+#define NR_OPENERS	2	/* threads opening and closing devices */
+
+/* The core kernel's state, which the shim headers declare. */
+int debug_locks = 1;
+__thread struct task_struct shim_current;
+__thread struct shim_held_locks shim_held;
+atomic_long shim_symbol_pins;
+atomic_int shim_warnings;
+
+static struct mm_struct vmm_mm;		/* the process that runs the VMs */
+static struct mm_struct stranger_mm;	/* another process */
+
+static atomic_bool stop;
+static atomic_int violations;
+
+#define violation(fmt, ...)						\
+do {									\
+	if (atomic_fetch_add(&violations, 1) < 20)			\
+		fprintf(stderr, "VIOLATION at %s:%d: " fmt "\n",	\
+			__FILE__, __LINE__, ##__VA_ARGS__);		\
+} while (0)
+
+static struct {
+	atomic_long attached, refused, detached, lookups, lookups_none,
+		    finds, intercepts, debugfs_reads, vms_created, vms_freed,
+		    vms_closed, vms_closed_in_use, unlocked_reads;
+} stats;
+
+static __thread unsigned int seed;
+
+static unsigned int rnd(unsigned int n)
+{
+	return (unsigned int)rand_r(&seed) % n;
+}
+
+/* The drivers: domains, devices and their callbacks (defined below). */
+static int excl_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
+static void excl_detach(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
+static int shared_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
+static void shared_detach(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
+static struct rw_semaphore *shared_vm_rwsem(struct kvm *kvm);
+
+static DEFINE_MUTEX(excl_outer);	/* as vfio_ap's guests_lock */
+static DEFINE_MUTEX(excl_lock);		/* as vfio_ap's mdevs_lock */
+static DEFINE_MUTEX(shared_lock);
+
+static const struct mdev_kvm_assoc_ops excl_ops = {
+	.attach = excl_attach,
+	.detach = excl_detach,
+};
+
+static const struct mdev_kvm_assoc_ops shared_ops = {
+	.attach = shared_attach,
+	.detach = shared_detach,
+	.vm_rwsem = shared_vm_rwsem,
+};
+
+static struct mdev_kvm_assoc_domain excl = {
+	.name = "tsan-excl",
+	.policy = MDEV_KVM_ASSOC_REQUIRE_KVM | MDEV_KVM_ASSOC_EXCLUSIVE |
+		  MDEV_KVM_ASSOC_SAME_MM,
+	.ops = &excl_ops,
+	.outer_lock = &excl_outer,
+	.lock = &excl_lock,
+};
+
+static struct mdev_kvm_assoc_domain shared = {
+	.name = "tsan-shared",
+	.ops = &shared_ops,
+	.lock = &shared_lock,
+};
+
+static struct mdev_kvm_assoc excl_devs[NR_DEVS], shared_devs[NR_DEVS];
+static char dev_names[2][NR_DEVS][16];
+
+static struct mdev_kvm_assoc *random_dev(void)
+{
+	return rnd(2) ? &excl_devs[rnd(NR_DEVS)] : &shared_devs[rnd(NR_DEVS)];
+}
+
+/*
+ * kvm.ko: a VM is a struct kvm in a struct vm that also holds what the
+ * drivers keep per VM.
+ */
+struct vm {
+	struct kvm kvm;
+	struct rw_semaphore hooks_sem;	/* the shared driver's vm_rwsem */
+	int hooks;		/* the shared driver's; under hooks_sem */
+	int excl_attached;	/* exclusive-domain devices; under kvm.lock */
+	int shared_attached;	/* shared-domain devices; under both */
+};
+
+static struct vm *to_vm(struct kvm *kvm)
+{
+	return container_of(kvm, struct vm, kvm);
+}
+
+static struct kvm *vm_create(void)
+{
+	static atomic_int id;
+	struct vm *vm = calloc(1, sizeof(*vm));
+
+	if (!vm) {
+		perror("calloc");
+		exit(2);
+	}
+	mutex_init(&vm->kvm.lock);
+	refcount_set(&vm->kvm.users_count, 1);
+	vm->kvm.mm = &vmm_mm;
+	snprintf(vm->kvm.stats_id, sizeof(vm->kvm.stats_id), "kvm-%d",
+		 atomic_fetch_add(&id, 1) + 1);
+	init_rwsem(&vm->hooks_sem);
+	atomic_fetch_add(&stats.vms_created, 1);
+	return &vm->kvm;
+}
+
+/* The last reference is gone: no device may still be attached. */
+static void kvm_destroy_vm(struct kvm *kvm)
+{
+	struct vm *vm = to_vm(kvm);
+
+	/* teardown calls into VFIO and the drivers, which take these */
+	lockdep_assert_not_held(&kvm->lock);
+	lockdep_assert_not_held(&excl_outer);
+	lockdep_assert_not_held(&excl_lock);
+	lockdep_assert_not_held(&shared_lock);
+	if (vm->excl_attached || vm->shared_attached || vm->hooks)
+		violation("%s freed with devices attached (%d, %d, %d hooks)",
+			  kvm->stats_id, vm->excl_attached,
+			  vm->shared_attached, vm->hooks);
+	mutex_destroy(&kvm->lock);
+	free(vm);
+	atomic_fetch_add(&stats.vms_freed, 1);
+}
+
+bool kvm_get_kvm_safe(struct kvm *kvm)
+{
+	return refcount_inc_not_zero(&kvm->users_count);
+}
+
+void kvm_put_kvm(struct kvm *kvm)
+{
+	if (refcount_dec_and_test(&kvm->users_count))
+		kvm_destroy_vm(kvm);
+}
+
+/* The VMs user space has open: each slot holds its owner's reference. */
+static DEFINE_MUTEX(slots_lock);
+static struct kvm *slots[NR_SLOTS];
+
+/* What the VFIO core does at open: a reference on the device's VM. */
+static struct kvm *vm_get(struct mdev_kvm_ref *ref)
+{
+	bool ok;
+
+	mutex_lock(&slots_lock);
+	ok = mdev_kvm_ref_get(ref, slots[rnd(NR_SLOTS)]);
+	mutex_unlock(&slots_lock);
+	if (!ok) {
+		violation("no reference on an open VM");
+		exit(1);
+	}
+	return ref->kvm;
+}
+
+/*
+ * The callbacks run with the whole order held, in order: the outer lock,
+ * kvm->lock, the rwsem for write, the domain lock. And they may sleep.
+ */
+static void check_order(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	const struct mdev_kvm_assoc_domain *d = assoc->domain;
+	const struct lockdep_map *order[4];
+	int i, n = 0, prev = -1;
+
+	might_sleep();
+	if (d->outer_lock)
+		order[n++] = &d->outer_lock->dep_map;
+	order[n++] = &kvm->lock.dep_map;
+	if (d->ops->vm_rwsem) {
+		if (!lockdep_is_held_type(d->ops->vm_rwsem(kvm), 0))
+			violation("%s: vm_rwsem not held for write",
+				  assoc->name);
+		order[n++] = &d->ops->vm_rwsem(kvm)->dep_map;
+	}
+	order[n++] = &d->lock->dep_map;
+	for (i = 0; i < n; i++) {
+		int at = shim_held_at(order[i]);
+
+		if (at <= prev)
+			violation("%s: %s not held, or out of order",
+				  assoc->name, order[i]->name);
+		prev = at;
+	}
+}
+
+static int excl_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct vm *vm = to_vm(kvm);
+
+	check_order(assoc, kvm);
+	if (mdev_kvm_assoc_kvm(assoc))
+		violation("%s: published before its attach", assoc->name);
+	/* exclusivity is claimed before the callback, atomically */
+	if (mdev_kvm_assoc_find(&excl, kvm) != assoc)
+		violation("%s: does not own %s", assoc->name, kvm->stats_id);
+	if (!rnd(16))
+		return -EIO;	/* the library must roll back */
+	if (vm->excl_attached++)
+		violation("%s: second device of the exclusive domain on %s",
+			  assoc->name, kvm->stats_id);
+	return 0;
+}
+
+static void excl_detach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct vm *vm = to_vm(kvm);
+
+	check_order(assoc, kvm);
+	if (mdev_kvm_assoc_kvm(assoc) != kvm ||
+	    mdev_kvm_assoc_find(&excl, kvm) != assoc)
+		violation("%s: detached from %s, which it is not on",
+			  assoc->name, kvm->stats_id);
+	if (--vm->excl_attached)
+		violation("%s: %s had %d exclusive devices", assoc->name,
+			  kvm->stats_id, vm->excl_attached + 1);
+}
+
+static int shared_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct vm *vm = to_vm(kvm);
+
+	check_order(assoc, kvm);
+	if (mdev_kvm_assoc_kvm(assoc))
+		violation("%s: published before its attach", assoc->name);
+	if (!rnd(16))
+		return -EIO;
+	vm->shared_attached++;
+	vm->hooks++;		/* install the intercept */
+	return 0;
+}
+
+static void shared_detach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct vm *vm = to_vm(kvm);
+
+	check_order(assoc, kvm);
+	if (mdev_kvm_assoc_kvm(assoc) != kvm)
+		violation("%s: detached from %s, which it is not on",
+			  assoc->name, kvm->stats_id);
+	if (--vm->shared_attached < 0)
+		violation("%s: %s has no shared device", assoc->name,
+			  kvm->stats_id);
+	vm->hooks--;
+}
+
+static struct rw_semaphore *shared_vm_rwsem(struct kvm *kvm)
+{
+	return &to_vm(kvm)->hooks_sem;
+}
+
+static void thread_init(unsigned int n)
+{
+	seed = n * 7919 + 1;
+	current->mm = &vmm_mm;
+}
+
+static void thread_exit(const char *who)
+{
+	if (shim_held.depth)
+		violation("%s exits holding %d locks", who, shim_held.depth);
+}
+
+static void open_device(struct mdev_kvm_assoc *dev)
+{
+	struct mdev_kvm_ref ref;
+	int ret;
+
+	ret = mdev_kvm_assoc_attach(dev, vm_get(&ref));
+	if (!ret)
+		atomic_fetch_add(&stats.attached, 1);
+	else if (ret == -EALREADY || ret == -EIO ||
+		 (ret == -EBUSY && dev->domain == &excl))
+		atomic_fetch_add(&stats.refused, 1);
+	else
+		violation("%s: attach: %d", dev->name, ret);
+	/* may be the last reference: the owner may have closed the VM */
+	mdev_kvm_ref_put(&ref);
+}
+
+static void close_device(struct mdev_kvm_assoc *dev)
+{
+	int ret = mdev_kvm_assoc_detach(dev);
+
+	if (!ret)
+		atomic_fetch_add(&stats.detached, 1);
+	else if (ret != -ENOENT)
+		violation("%s: detach: %d", dev->name, ret);
+}
+
+/* The refusals that do not depend on the race. */
+static void open_refused(struct mdev_kvm_assoc *dev)
+{
+	struct mdev_kvm_ref ref;
+	struct kvm *kvm;
+	int ret;
+
+	switch (rnd(4)) {
+	case 0:		/* another process's VM */
+		dev = &excl_devs[rnd(NR_DEVS)];
+		kvm = vm_get(&ref);
+		current->mm = &stranger_mm;
+		ret = mdev_kvm_assoc_attach(dev, kvm);
+		current->mm = &vmm_mm;
+		mdev_kvm_ref_put(&ref);
+		if (ret != -EPERM)
+			violation("%s: stranger's attach: %d", dev->name, ret);
+		break;
+	case 1:		/* no VM */
+		ret = mdev_kvm_assoc_attach(dev, NULL);
+		if (ret != (dev->domain == &excl ? -EINVAL : 0))
+			violation("%s: attach without a VM: %d", dev->name,
+				  ret);
+		break;
+	case 2:		/* a lock of the order already held */
+		kvm = vm_get(&ref);
+		scoped_guard(mutex, dev->domain->outer_lock ?: dev->domain->lock) {
+			if (mdev_kvm_assoc_attach(dev, kvm) != -EDEADLK ||
+			    mdev_kvm_assoc_detach(dev) != -EDEADLK)
+				violation("%s: not refused under the driver lock",
+					  dev->name);
+		}
+		mdev_kvm_ref_put(&ref);
+		break;
+	default:
+		kvm = vm_get(&ref);
+		scoped_guard(mutex, &kvm->lock) {
+			if (mdev_kvm_assoc_attach(dev, kvm) != -EDEADLK)
+				violation("%s: not refused under kvm->lock",
+					  dev->name);
+		}
+		mdev_kvm_ref_put(&ref);
+	}
+}
+
+static void *opener_thread(void *arg)
+{
+	thread_init((uintptr_t)arg);
+	while (!atomic_load(&stop)) {
+		struct mdev_kvm_assoc *dev = random_dev();
+		unsigned int op = rnd(16);
+
+		if (op < 8)
+			open_device(dev);
+		else if (op < 15)
+			close_device(dev);
+		else
+			open_refused(dev);
+	}
+	thread_exit("opener");
+	return NULL;
+}
+
+/* The VM of a device, seen locked, is alive and has the device. */
+static void check_locked_vm(struct mdev_kvm_assoc *dev)
+{
+	struct kvm *kvm = mdev_kvm_assoc_kvm(dev);
+	struct vm *vm;
+
+	if (!kvm) {
+		atomic_fetch_add(&stats.lookups_none, 1);
+		return;
+	}
+	vm = to_vm(kvm);
+	if (!lockdep_is_held(&kvm->lock))
+		violation("%s: %s not locked", dev->name, kvm->stats_id);
+	if (refcount_read(&kvm->users_count) < 1 ||
+	    strncmp(kvm->stats_id, "kvm-", 4))
+		violation("%s: VM not alive", dev->name);
+	if (dev->domain == &excl ? vm->excl_attached != 1 :
+				   vm->shared_attached < 1)
+		violation("%s: %s does not have the device", dev->name,
+			  kvm->stats_id);
+	atomic_fetch_add(&stats.lookups, 1);
+}
+
+/* Opening a debugfs file reads it (see the shim's single_open()). */
+static int debugfs_cat(struct dentry *dir, const char *name, char *out,
+		       size_t size)
+{
+	struct dentry *d = debugfs_lookup(name, dir);
+	struct file file = {};
+	struct seq_file *m;
+	int ret;
+
+	if (!d || !d->fops)
+		return -ENOENT;
+	ret = d->fops->open(&d->inode, &file);
+	if (ret)
+		return ret;
+	m = file.private_data;
+	ret = m->count < m->size ? 0 : -EOVERFLOW;
+	snprintf(out, size, "%s", m->buf);
+	d->fops->release(&d->inode, &file);
+	return ret;
+}
+
+/* "associations": a consistent snapshot; in @excl, one device per VM. */
+static void check_debugfs(struct mdev_kvm_assoc_domain *d, bool empty)
+{
+	char buf[PAGE_SIZE], ids[NR_DEVS][KVM_STATS_NAME_SIZE];
+	char *line, *save;
+	int i, n = 0;
+
+	if (debugfs_cat(d->debugfs, "associations", buf, sizeof(buf))) {
+		violation("%s: associations unreadable", d->name);
+		return;
+	}
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[16], id[KVM_STATS_NAME_SIZE];
+
+		if (n == NR_DEVS || sscanf(line, "%15s %47s", name, id) != 2 ||
+		    strncmp(id, "kvm-", 4)) {
+			violation("%s: associations: \"%s\"", d->name, line);
+			return;
+		}
+		for (i = 0; d == &excl && i < n; i++)
+			if (!strcmp(ids[i], id))
+				violation("%s: two devices on %s", d->name, id);
+		snprintf(ids[n++], sizeof(ids[0]), "%s", id);
+	}
+	if (empty && n)
+		violation("%s: %d associations left", d->name, n);
+	if (debugfs_cat(d->debugfs, "refs", buf, sizeof(buf)) ||
+	    strncmp(buf, d->name, strlen(d->name)))
+		violation("%s: refs: \"%s\"", d->name, buf);
+	atomic_fetch_add(&stats.debugfs_reads, 1);
+}
+
+/* User space: sysfs attributes, vfio_ap's hotplug walk, debugfs. */
+static void *sysfs_thread(void *arg)
+{
+	char buf[PAGE_SIZE];
+	int i, n;
+
+	thread_init((uintptr_t)arg);
+	while (!atomic_load(&stop)) {
+		struct mdev_kvm_assoc *dev = random_dev();
+
+		switch (rnd(8)) {
+		case 0 ... 2:
+			scoped_guard(mdev_kvm_assoc, dev)
+				check_locked_vm(dev);
+			break;
+		case 3 ... 5:
+			n = mdev_kvm_assoc_sysfs_emit(dev, buf);
+			if (n != (int)strlen(buf) ||
+			    (strcmp(buf, "none\n") && strncmp(buf, "kvm-", 4)))
+				violation("%s: sysfs: \"%s\"", dev->name, buf);
+			break;
+		case 6:
+			mutex_lock(&excl_outer);
+			for (i = 0; i < NR_DEVS; i++) {
+				mdev_kvm_assoc_lock_inner(&excl_devs[i]);
+				check_locked_vm(&excl_devs[i]);
+				mdev_kvm_assoc_unlock_inner(&excl_devs[i]);
+			}
+			mutex_unlock(&excl_outer);
+			break;
+		default:
+			check_debugfs(rnd(2) ? &excl : &shared, false);
+		}
+	}
+	thread_exit("sysfs");
+	return NULL;
+}
+
+/* KVM's side: lookups from the VM, intercepts under the rwsem. */
+static void *vm_thread(void *arg)
+{
+	thread_init((uintptr_t)arg);
+	while (!atomic_load(&stop)) {
+		struct mdev_kvm_ref ref;
+		struct kvm *kvm = vm_get(&ref);
+		struct vm *vm = to_vm(kvm);
+		struct mdev_kvm_assoc *a;
+
+		switch (rnd(3)) {
+		case 0:		/* from the VM: kvm->lock, then the driver's */
+			mutex_lock(&kvm->lock);
+			a = mdev_kvm_assoc_find(&excl, kvm);
+			if (!!a != vm->excl_attached)
+				violation("%s: found %p with %d attached",
+					  kvm->stats_id, (void *)a,
+					  vm->excl_attached);
+			if (a) {
+				mutex_lock(&excl_lock);
+				if (mdev_kvm_assoc_kvm(a) != kvm)
+					violation("%s: found on another VM",
+						  a->name);
+				mutex_unlock(&excl_lock);
+				atomic_fetch_add(&stats.finds, 1);
+			}
+			mutex_unlock(&kvm->lock);
+			break;
+		case 1:		/* under the driver lock alone */
+			mutex_lock(&excl_lock);
+			a = mdev_kvm_assoc_find(&excl, kvm);
+			if (a && mdev_kvm_assoc_kvm(a) != kvm)
+				violation("%s: found on another VM", a->name);
+			mutex_unlock(&excl_lock);
+			break;
+		default:	/* an intercept uses what attach installed */
+			down_read(&vm->hooks_sem);
+			if (vm->hooks != vm->shared_attached)
+				violation("%s: %d hooks for %d devices",
+					  kvm->stats_id, vm->hooks,
+					  vm->shared_attached);
+			if (vm->hooks)
+				atomic_fetch_add(&stats.intercepts, 1);
+			up_read(&vm->hooks_sem);
+		}
+		mdev_kvm_ref_put(&ref);
+	}
+	thread_exit("vm");
+	return NULL;
+}
+
+/* The VMs' owners close them, devices or not, and start new ones. */
+static void *owner_thread(void *arg)
+{
+	thread_init((uintptr_t)arg);
+	while (!atomic_load(&stop)) {
+		struct kvm *new = vm_create(), *old;
+		int i = rnd(NR_SLOTS);
+
+		mutex_lock(&slots_lock);
+		old = slots[i];
+		slots[i] = new;
+		mutex_unlock(&slots_lock);
+		/* others' references: the last put will be theirs */
+		if (refcount_read(&old->users_count) > 1)
+			atomic_fetch_add(&stats.vms_closed_in_use, 1);
+		kvm_put_kvm(old);
+		atomic_fetch_add(&stats.vms_closed, 1);
+		usleep(1000);
+	}
+	thread_exit("owner");
+	return NULL;
+}
+
+/* Negative control: the old vfio_ap order, driver lock then kvm->lock. */
+static void *inversion_thread(void *arg)
+{
+	struct mdev_kvm_ref ref;
+	struct kvm *kvm;
+
+	thread_init((uintptr_t)arg);
+	kvm = vm_get(&ref);
+	/* the library's order on this VM, whatever the outcome */
+	mdev_kvm_assoc_attach(&shared_devs[0], kvm);
+	mutex_lock(&shared_lock);
+	mutex_lock(&kvm->lock);
+	mutex_unlock(&kvm->lock);
+	mutex_unlock(&shared_lock);
+	mdev_kvm_ref_put(&ref);
+	thread_exit("inversion");
+	return NULL;
+}
+
+/* Negative control: the old drivers' unlocked "if (matrix_mdev->kvm)". */
+static void *race_thread(void *arg)
+{
+	long seen = 0;
+	int i;
+
+	thread_init((uintptr_t)arg);
+	while (!atomic_load(&stop)) {
+		/* READ_ONCE() keeps the load; it does not make it safe */
+		for (i = 0; i < NR_DEVS; i++)
+			if (READ_ONCE(shared_devs[i].ref.kvm))
+				seen++;
+		sched_yield();
+	}
+	atomic_store(&stats.unlocked_reads, seen);
+	thread_exit("race");
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int usage(const char *prog)
+{
+	fprintf(stderr, "%s [--seconds=N] [--negative=inversion|race]\n",
+		prog);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	void *(*negative)(void *) = NULL;
+	pthread_t threads[NR_OPENERS + 5];
+	int i, ret, nr = 0, seconds = 3;
+	double start = now();
+	bool pass;
+
+	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "--seconds=", 10))
+			seconds = atoi(argv[i] + 10);
+		else if (!strcmp(argv[i], "--negative=inversion"))
+			negative = inversion_thread;
+		else if (!strcmp(argv[i], "--negative=race"))
+			negative = race_thread;
+		else
+			return usage(argv[0]);
+	}
+	if (seconds < 1)
+		return usage(argv[0]);
+	alarm(seconds + 60);	/* a deadlock fails rather than hangs */
+	thread_init(0);
+
+	if (shim_initcall() || mdev_kvm_assoc_domain_init(&excl) ||
+	    mdev_kvm_assoc_domain_init(&shared) ||
+	    IS_ERR_OR_NULL(excl.debugfs) || !excl.debugfs->parent ||
+	    strcmp(excl.debugfs->parent->name, "mdev_kvm_assoc")) {
+		fprintf(stderr, "mdev_kvm_assoc_tsan: FAIL: setup\n");
+		return 1;
+	}
+	for (i = 0; i < NR_DEVS; i++) {
+		snprintf(dev_names[0][i], 16, "excl%d", i);
+		snprintf(dev_names[1][i], 16, "shared%d", i);
+		mdev_kvm_assoc_init(&excl_devs[i], &excl, dev_names[0][i]);
+		mdev_kvm_assoc_init(&shared_devs[i], &shared, dev_names[1][i]);
+	}
+	for (i = 0; i < NR_SLOTS; i++)
+		slots[i] = vm_create();
+
+	for (i = 0; i < NR_OPENERS; i++)
+		pthread_create(&threads[nr++], NULL, opener_thread,
+			       (void *)(uintptr_t)(i + 1));
+	pthread_create(&threads[nr++], NULL, sysfs_thread, (void *)10);
+	pthread_create(&threads[nr++], NULL, vm_thread, (void *)11);
+	pthread_create(&threads[nr++], NULL, owner_thread, (void *)12);
+	if (negative)
+		pthread_create(&threads[nr++], NULL, negative, (void *)13);
+	sleep(seconds);
+	atomic_store(&stop, true);
+	for (i = 0; i < nr; i++)
+		pthread_join(threads[i], NULL);
+
+	/* every device closed: nothing associated, then every VM freed */
+	for (i = 0; i < NR_DEVS; i++) {
+		close_device(&excl_devs[i]);
+		close_device(&shared_devs[i]);
+	}
+	for (i = 0; i < 2 * NR_DEVS; i++) {
+		struct mdev_kvm_assoc *dev = i < NR_DEVS ? &excl_devs[i] :
+					     &shared_devs[i - NR_DEVS];
+
+		scoped_guard(mdev_kvm_assoc, dev)
+			if (mdev_kvm_assoc_kvm(dev))
+				violation("%s: still associated", dev->name);
+	}
+	check_debugfs(&excl, true);
+	check_debugfs(&shared, true);
+	for (i = 0; i < NR_SLOTS; i++) {
+		kvm_put_kvm(slots[i]);
+		slots[i] = NULL;
+	}
+	mdev_kvm_assoc_domain_destroy(&excl);	/* WARNs on leaked refs */
+	mdev_kvm_assoc_domain_destroy(&shared);
+	shim_exitcall();
+
+	ret = atomic_load(&violations);
+	pass = !ret && !atomic_load(&shim_warnings) &&
+	       !atomic_load(&shim_symbol_pins) &&
+	       atomic_load(&stats.vms_created) == atomic_load(&stats.vms_freed) &&
+	       atomic_load(&stats.attached) && atomic_load(&stats.detached) &&
+	       atomic_load(&stats.lookups) && atomic_load(&stats.finds) &&
+	       atomic_load(&stats.intercepts) &&
+	       atomic_load(&stats.vms_closed_in_use);
+	printf("mdev_kvm_assoc_tsan: %s in %.1f s: %ld attached, %ld refused, %ld detached; %ld locked lookups of a VM, %ld of none; %ld finds, %ld intercepts, %ld debugfs reads; VMs %ld created, %ld freed, %ld closed by their owner, %ld of them in use; symbol pins %ld, warnings %d, violations %d\n",
+	       pass ? "PASS" : "FAIL", now() - start,
+	       atomic_load(&stats.attached), atomic_load(&stats.refused),
+	       atomic_load(&stats.detached), atomic_load(&stats.lookups),
+	       atomic_load(&stats.lookups_none), atomic_load(&stats.finds),
+	       atomic_load(&stats.intercepts),
+	       atomic_load(&stats.debugfs_reads),
+	       atomic_load(&stats.vms_created), atomic_load(&stats.vms_freed),
+	       atomic_load(&stats.vms_closed),
+	       atomic_load(&stats.vms_closed_in_use),
+	       atomic_load(&shim_symbol_pins), atomic_load(&shim_warnings), ret);
+	return pass ? 0 : 1;
+}
