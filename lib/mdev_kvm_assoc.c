@@ -106,6 +106,15 @@ static void mdev_kvm_assoc_ref_put(struct mdev_kvm_assoc_domain *domain,
 	mdev_kvm_ref_put(ref);
 }
 
+/* After kvm->lock: the per-VM rwsem, to update an association, and the domain lock. */
+static void mdev_kvm_assoc_lock_rest(struct mdev_kvm_assoc_domain *domain,
+				     struct kvm *kvm, bool update)
+{
+	if (kvm && update && domain->ops && domain->ops->vm_rwsem)
+		down_write(domain->ops->vm_rwsem(kvm));
+	mutex_lock(domain->lock);
+}
+
 /*
  * The lock order: the outer lock, kvm->lock, the driver's per-VM rwsem for
  * write (only to @update an association: attach and detach), the domain
@@ -116,12 +125,9 @@ static void mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain,
 {
 	if (domain->outer_lock)
 		mutex_lock(domain->outer_lock);
-	if (kvm) {
+	if (kvm)
 		mutex_lock(&kvm->lock);
-		if (update && domain->ops && domain->ops->vm_rwsem)
-			down_write(domain->ops->vm_rwsem(kvm));
-	}
-	mutex_lock(domain->lock);
+	mdev_kvm_assoc_lock_rest(domain, kvm, update);
 }
 
 static void mdev_kvm_assoc_unlock_order(struct mdev_kvm_assoc_domain *domain,
@@ -149,30 +155,52 @@ static bool mdev_kvm_assoc_locks_held(struct mdev_kvm_assoc_domain *domain,
 }
 
 /*
- * Takes a reference on the associated VM under ref_lock, then the locks in
- * order (with the VM's rwsem when @update), and starts over if the
- * association changed in between. Returns with @ref holding the VM locked,
- * or NULL when there is none.
+ * Takes the locks in order for the associated VM (with its rwsem when
+ * @update) and returns that VM, or NULL when there is none. The answer
+ * stays valid until the domain lock is released: the association changes
+ * only under all of them.
+ *
+ * The outer lock, if any, keeps the association stable while kvm->lock is
+ * taken. Without one, kvm->lock is tried under ref_lock, which also keeps
+ * the association (and so the VM) in place. Only if that fails does @ref
+ * take a reference, so that the VM outlives the sleep on kvm->lock; the
+ * association is checked again afterwards, starting over if it changed.
+ * The caller drops @ref after unlocking.
  */
-static void mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc,
-				       struct mdev_kvm_ref *ref, bool update)
+static struct kvm *mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc,
+					      struct mdev_kvm_ref *ref,
+					      bool update)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+	struct kvm *kvm;
 
 	might_sleep();
+	*ref = (struct mdev_kvm_ref){};
+	if (domain->outer_lock) {
+		mutex_lock(domain->outer_lock);
+		kvm = assoc->ref.kvm;
+		if (kvm)
+			mutex_lock(&kvm->lock);
+		mdev_kvm_assoc_lock_rest(domain, kvm, update);
+		return kvm;
+	}
 	for (;;) {
-		*ref = (struct mdev_kvm_ref){};
 		spin_lock(&assoc->ref_lock);
+		kvm = assoc->ref.kvm;
+		if (kvm && mutex_trylock(&kvm->lock)) {
+			spin_unlock(&assoc->ref_lock);
+			mdev_kvm_assoc_lock_rest(domain, kvm, update);
+			return kvm;
+		}
 		/* cannot fail: the association holds a reference */
-		if (assoc->ref.kvm)
-			mdev_kvm_assoc_ref_get(domain, assoc->ref.kvm, ref,
-					       GFP_ATOMIC);
+		if (kvm)
+			mdev_kvm_assoc_ref_get(domain, kvm, ref, GFP_ATOMIC);
 		spin_unlock(&assoc->ref_lock);
 
-		mdev_kvm_assoc_lock_order(domain, ref->kvm, update);
-		if (assoc->ref.kvm == ref->kvm)
-			return;
-		mdev_kvm_assoc_unlock_order(domain, ref->kvm, update);
+		mdev_kvm_assoc_lock_order(domain, kvm, update);
+		if (assoc->ref.kvm == kvm)
+			return kvm;
+		mdev_kvm_assoc_unlock_order(domain, kvm, update);
 		mdev_kvm_assoc_ref_put(domain, ref);
 	}
 }
@@ -305,8 +333,7 @@ int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 		return -EDEADLK;
 	}
 
-	mdev_kvm_assoc_lock_stable(assoc, &held, true);
-	kvm = held.kvm;
+	kvm = mdev_kvm_assoc_lock_stable(assoc, &held, true);
 	if (!kvm) {
 		mdev_kvm_assoc_unlock_order(domain, NULL, true);
 		return -ENOENT;
@@ -335,11 +362,12 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
  * For paths other than open and close (sysfs, hotplug, intercepts) that
  * need "the VM of this device" stable. With an outer lock, which keeps the
  * association stable, takes it and then the VM's kvm->lock and the domain
- * lock. Without one, takes a reference on the VM under a spinlock, then
- * the locks in order, then checks that the association did not change
- * meanwhile, retrying if it did; mdev_kvm_assoc_unlock() drops that
- * reference after unlocking, so the caller must not hold locks that VM
- * teardown takes. Afterwards
+ * lock. Without one, tries kvm->lock under a spinlock that keeps the
+ * association in place; if it must wait for kvm->lock, it takes a
+ * reference on the VM first, then the locks in order, then checks that the
+ * association did not change meanwhile, retrying if it did.
+ * mdev_kvm_assoc_unlock() drops such a reference after unlocking, so the
+ * caller must not hold locks that VM teardown takes. Afterwards
  * mdev_kvm_assoc_kvm() gives the VM (or NULL) until
  * mdev_kvm_assoc_unlock(). Prefer guard(mdev_kvm_assoc)(assoc).
  *
@@ -383,7 +411,8 @@ void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
 	}
 	lockdep_assert_held(domain->lock);
 	assoc->locked = (struct mdev_kvm_ref){};
-	mdev_kvm_assoc_unlock_order(domain, ref.kvm, false);
+	/* the association cannot have changed under the domain lock */
+	mdev_kvm_assoc_unlock_order(domain, assoc->ref.kvm, false);
 	mdev_kvm_assoc_ref_put(domain, &ref);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock);

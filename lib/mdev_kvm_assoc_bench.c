@@ -11,8 +11,8 @@
  *                         attached to other VMs, against 1
  *   list_walk_4096_vs_1   the same for an open-coded "one device per VM"
  *                         walk over the driver's devices (kvmgt)
- *   kvm_lock_hold_4096_vs_1  how long attach and detach hold kvm->lock
- *   list_walk_hold_4096_vs_1 how long the open-coded walk holds it
+ *   kvm_lock_hold_4096_vs_1  how long the library's attach holds kvm->lock
+ *   list_walk_hold_4096_vs_1 how long the open-coded attach holds it
  *
  * Each line reads "bench: NAME ratio=X". The VMs are bare struct kvm with
  * one reference of the benchmark's, so no put is ever the last.
@@ -44,10 +44,12 @@ struct bench_dev {
 };
 
 struct bench_drv {
-	struct mutex lock;
+	struct mutex lock;		/* the driver lock, after kvm->lock */
+	bool lib;			/* the domain below is initialised */
 	struct mdev_kvm_assoc_domain domain;
 	struct mdev_kvm_assoc_ops ops;
 	struct list_head devs;
+	bool timing;			/* an attach whose hold is timed */
 	u64 locked_at, hold_ns;		/* kvm->lock hold time, summed */
 };
 
@@ -55,15 +57,18 @@ static struct bench_drv *bench_current;
 
 /*
  * The library takes the VM's rwsem right after kvm->lock and releases it
- * right before unlocking it: the two calls bracket the hold of kvm->lock.
+ * right before unlocking it (see mdev_kvm_assoc_lock_order()): the two
+ * calls of the getter bracket the hold of kvm->lock.
  */
-static struct rw_semaphore bench_rwsem;
+static DECLARE_RWSEM(bench_rwsem);
 
 static struct rw_semaphore *bench_vm_rwsem(struct kvm *kvm)
 {
 	struct bench_drv *drv = bench_current;
 	u64 now = ktime_get_ns();
 
+	if (!drv->timing)
+		return &bench_rwsem;
 	if (rwsem_is_locked(&bench_rwsem))
 		drv->hold_ns += now - drv->locked_at;
 	else
@@ -89,17 +94,30 @@ static void bench_vms_free(struct kvm **vms, int n)
 	kvfree(vms);
 }
 
-static int bench_drv_init(struct bench_drv *drv, unsigned int policy,
-			  bool hold)
+/* A library domain named @name, or with a NULL @name only a driver lock. */
+static int bench_drv_init(struct bench_drv *drv, const char *name,
+			  unsigned int policy, bool hold)
 {
+	int ret;
+
 	mutex_init(&drv->lock);
 	INIT_LIST_HEAD(&drv->devs);
+	if (!name)
+		return 0;
 	drv->ops.vm_rwsem = hold ? bench_vm_rwsem : NULL;
-	drv->domain.name = "bench";
+	drv->domain.name = name;
 	drv->domain.policy = policy;
 	drv->domain.ops = &drv->ops;
 	drv->domain.lock = &drv->lock;
-	return mdev_kvm_assoc_domain_init(&drv->domain);
+	ret = mdev_kvm_assoc_domain_init(&drv->domain);
+	drv->lib = !ret;
+	return ret;
+}
+
+static void bench_drv_destroy(struct bench_drv *drv)
+{
+	if (drv->lib)
+		mdev_kvm_assoc_domain_destroy(&drv->domain);
 }
 
 /*
@@ -122,7 +140,7 @@ static int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 		goto out;
 	}
 	mutex_lock(&kvm->lock);
-	if (drv->ops.vm_rwsem)
+	if (drv->timing)
 		drv->locked_at = ktime_get_ns();
 	mutex_lock(&drv->lock);
 	if (walk) {
@@ -135,7 +153,7 @@ static int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 		list_add_tail(&dev->node, &drv->devs);
 	}
 	mutex_unlock(&drv->lock);
-	if (drv->ops.vm_rwsem)
+	if (drv->timing)
 		drv->hold_ns += ktime_get_ns() - drv->locked_at;
 	mutex_unlock(&kvm->lock);
 	if (ret)
@@ -162,26 +180,33 @@ static void hand_detach(struct bench_drv *drv, struct bench_dev *dev)
 	symbol_put(kvm_put_kvm);
 }
 
-enum bench_side { LIB, HAND, WALK };
+enum bench_side { BENCH_LIB, BENCH_HAND, BENCH_WALK };
 
-/* Nanoseconds for @iters attach+detach pairs of @dev on @kvm. */
+/*
+ * Nanoseconds for @iters attach+detach pairs of @dev on @kvm; with @hold,
+ * the time attach holds kvm->lock is summed in @drv->hold_ns.
+ */
 static u64 bench_pairs(enum bench_side side, struct bench_drv *drv,
-		       struct bench_dev *dev, struct kvm *kvm)
+		       struct bench_dev *dev, struct kvm *kvm, bool hold)
 {
 	u64 t0 = ktime_get_ns();
 	unsigned int i;
+	int ret;
 
 	bench_current = drv;
 	for (i = 0; i < iters; i++) {
-		if (side == LIB) {
-			if (mdev_kvm_assoc_attach(&dev->assoc, kvm))
-				return 0;
+		drv->timing = hold;
+		if (side == BENCH_LIB)
+			ret = mdev_kvm_assoc_attach(&dev->assoc, kvm);
+		else
+			ret = hand_attach(drv, dev, kvm, side == BENCH_WALK);
+		drv->timing = false;
+		if (ret)
+			return 0;
+		if (side == BENCH_LIB)
 			mdev_kvm_assoc_detach(&dev->assoc);
-		} else {
-			if (hand_attach(drv, dev, kvm, side == WALK))
-				return 0;
+		else
 			hand_detach(drv, dev);
-		}
 	}
 	return ktime_get_ns() - t0;
 }
@@ -193,6 +218,15 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static u64 median(u64 *v)
+{
+	u64 r[64];
+
+	memcpy(r, v, rounds * sizeof(*r));
+	sort(r, rounds, sizeof(*r), cmp_u64, NULL);
+	return r[rounds / 2];
+}
+
 /* Median of the per-round ratios a/b, in thousandths. */
 static u64 median_ratio(u64 *a, u64 *b)
 {
@@ -201,8 +235,7 @@ static u64 median_ratio(u64 *a, u64 *b)
 
 	for (i = 0; i < rounds; i++)
 		r[i] = b[i] ? div64_u64(a[i] * 1000, b[i]) : 0;
-	sort(r, rounds, sizeof(*r), cmp_u64, NULL);
-	return r[rounds / 2];
+	return median(r);
 }
 
 static void bench_print(const char *name, u64 milli)
@@ -210,7 +243,7 @@ static void bench_print(const char *name, u64 milli)
 	pr_info("%s ratio=%llu.%03llu\n", name, milli / 1000, milli % 1000);
 }
 
-/* One side of @drv with @n devices attached, each to a VM of its own. */
+/* A driver with @n devices attached, each to a VM of its own. */
 struct bench_setup {
 	struct bench_drv drv;
 	struct bench_dev *devs;
@@ -218,13 +251,14 @@ struct bench_setup {
 	int n, vms_made;
 };
 
-static int bench_setup(struct bench_setup *s, int n, enum bench_side side,
-		       bool hold)
+static int bench_setup(struct bench_setup *s, const char *name, int n,
+		       enum bench_side side)
 {
 	int i, ret;
 
 	s->n = n;
-	ret = bench_drv_init(&s->drv, MDEV_KVM_ASSOC_EXCLUSIVE, hold);
+	ret = bench_drv_init(&s->drv, side == BENCH_LIB ? name : NULL,
+			     MDEV_KVM_ASSOC_EXCLUSIVE, true);
 	if (ret)
 		return ret;
 	s->devs = kvcalloc(n + 1, sizeof(*s->devs), GFP_KERNEL);
@@ -240,7 +274,7 @@ static int bench_setup(struct bench_setup *s, int n, enum bench_side side,
 		mdev_kvm_assoc_init(&s->devs[i].assoc, &s->drv.domain, "bench");
 		if (i == n)
 			break;	/* the device and VM that are measured */
-		ret = side == LIB ?
+		ret = side == BENCH_LIB ?
 		      mdev_kvm_assoc_attach(&s->devs[i].assoc, s->vms[i]) :
 		      hand_attach(&s->drv, &s->devs[i], s->vms[i], true);
 		if (ret)
@@ -249,13 +283,13 @@ static int bench_setup(struct bench_setup *s, int n, enum bench_side side,
 	return 0;
 }
 
-static void bench_teardown(struct bench_setup *s, enum bench_side side)
+static void bench_teardown(struct bench_setup *s)
 {
 	int i;
 
 	bench_current = &s->drv;
 	for (i = 0; s->devs && i < s->n; i++) {
-		if (side == LIB)
+		if (s->drv.lib)
 			mdev_kvm_assoc_detach(&s->devs[i].assoc);
 		else if (s->devs[i].kvm)
 			hand_detach(&s->drv, &s->devs[i]);
@@ -263,7 +297,7 @@ static void bench_teardown(struct bench_setup *s, enum bench_side side)
 	kvfree(s->devs);
 	if (s->vms)
 		bench_vms_free(s->vms, s->vms_made);
-	mdev_kvm_assoc_domain_destroy(&s->drv.domain);
+	bench_drv_destroy(&s->drv);
 }
 
 /* @side with BENCH_MANY devices against 1, time and kvm->lock hold time. */
@@ -283,15 +317,21 @@ static int bench_scaling(enum bench_side side, const char *name,
 	tn = t1 + rounds;
 	h1 = tn + rounds;
 	hn = h1 + rounds;
-	ret = bench_setup(one, 1, side, true);
+	ret = bench_setup(one, "bench-1", 1, side);
 	if (!ret)
-		ret = bench_setup(many, BENCH_MANY, side, true);
+		ret = bench_setup(many, "bench-4096", BENCH_MANY, side);
 	for (i = 0; !ret && i < rounds; i++) {
 		one->drv.hold_ns = 0;
 		many->drv.hold_ns = 0;
-		t1[i] = bench_pairs(side, &one->drv, &one->devs[1], one->vms[1]);
-		tn[i] = bench_pairs(side, &many->drv, &many->devs[BENCH_MANY],
-				    many->vms[BENCH_MANY]);
+		/* alternate which goes first */
+		if (i & 1)
+			tn[i] = bench_pairs(side, &many->drv, &many->devs[BENCH_MANY],
+					    many->vms[BENCH_MANY], true);
+		t1[i] = bench_pairs(side, &one->drv, &one->devs[1], one->vms[1],
+				    true);
+		if (!(i & 1))
+			tn[i] = bench_pairs(side, &many->drv, &many->devs[BENCH_MANY],
+					    many->vms[BENCH_MANY], true);
 		h1[i] = one->drv.hold_ns;
 		hn[i] = many->drv.hold_ns;
 		if (!t1[i] || !tn[i])
@@ -300,12 +340,13 @@ static int bench_scaling(enum bench_side side, const char *name,
 	if (!ret) {
 		bench_print(name, median_ratio(tn, t1));
 		bench_print(hold_name, median_ratio(hn, h1));
-		pr_info("detail: %s: %llu ns per attach+detach with 1 device, %llu with %d\n",
-			name, div_u64(t1[rounds / 2], iters),
-			div_u64(tn[rounds / 2], iters), BENCH_MANY);
+		pr_info("detail: %s: %llu ns per attach+detach with 1 device, %llu with %d; attach holds kvm->lock %llu ns, %llu ns\n",
+			name, div_u64(median(t1), iters),
+			div_u64(median(tn), iters), BENCH_MANY,
+			div_u64(median(h1), iters), div_u64(median(hn), iters));
 	}
-	bench_teardown(one, side);
-	bench_teardown(many, side);
+	bench_teardown(one);
+	bench_teardown(many);
 out:
 	kfree(t1);
 	kfree(one);
@@ -330,24 +371,27 @@ static int bench_attach_detach(void)
 	if (!lib || !hand || !dev || !tl || !kvm)
 		goto out;
 	th = tl + rounds;
-	ret = bench_drv_init(lib, 0, false);
+	ret = bench_drv_init(lib, "bench", 0, false);
 	if (ret)
 		goto out;
-	bench_drv_init(hand, 0, false);
+	bench_drv_init(hand, NULL, 0, false);
 	mdev_kvm_assoc_init(&dev->assoc, &lib->domain, "bench");
 	for (i = 0; !ret && i < rounds; i++) {
-		tl[i] = bench_pairs(LIB, lib, dev, kvm);
-		th[i] = bench_pairs(HAND, hand, dev, kvm);
+		/* alternate which goes first */
+		if (i & 1)
+			th[i] = bench_pairs(BENCH_HAND, hand, dev, kvm, false);
+		tl[i] = bench_pairs(BENCH_LIB, lib, dev, kvm, false);
+		if (!(i & 1))
+			th[i] = bench_pairs(BENCH_HAND, hand, dev, kvm, false);
 		if (!tl[i] || !th[i])
 			ret = -EIO;
 	}
 	if (!ret) {
 		bench_print("attach_detach", median_ratio(tl, th));
 		pr_info("detail: attach_detach: %llu ns per pair with the library, %llu hand-written\n",
-			div_u64(tl[rounds / 2], iters),
-			div_u64(th[rounds / 2], iters));
+			div_u64(median(tl), iters), div_u64(median(th), iters));
 	}
-	mdev_kvm_assoc_domain_destroy(&lib->domain);
+	bench_drv_destroy(lib);
 out:
 	vfree(kvm);
 	kfree(tl);
@@ -361,15 +405,14 @@ static int __init mdev_kvm_assoc_bench_init(void)
 {
 	int ret;
 
-	init_rwsem(&bench_rwsem);
 	if (!rounds || rounds > 64 || !iters)
 		return -EINVAL;
 	ret = bench_attach_detach();
 	if (!ret)
-		ret = bench_scaling(LIB, "attach_4096_vs_1",
+		ret = bench_scaling(BENCH_LIB, "attach_4096_vs_1",
 				    "kvm_lock_hold_4096_vs_1");
 	if (!ret)
-		ret = bench_scaling(WALK, "list_walk_4096_vs_1",
+		ret = bench_scaling(BENCH_WALK, "list_walk_4096_vs_1",
 				    "list_walk_hold_4096_vs_1");
 	if (ret)
 		pr_err("failed: %pe\n", ERR_PTR(ret));

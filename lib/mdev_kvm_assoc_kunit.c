@@ -7,6 +7,7 @@
  * takes shows up in users_count.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/kvm_host.h>
 #include <linux/mdev_kvm_assoc.h>
@@ -395,19 +396,47 @@ static void callbacks_hold_the_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
 }
 
+struct locker {
+	struct mdev_kvm_assoc *assoc;
+	struct kvm *seen;
+	struct completion done;
+};
+
+static int locker_fn(void *data)
+{
+	struct locker *l = data;
+
+	scoped_guard(mdev_kvm_assoc, l->assoc)
+		l->seen = mdev_kvm_assoc_kvm(l->assoc);
+	kthread_complete_and_exit(&l->done, 0);
+}
+
 static void lock_from_other_path(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct kvm *kvm = vm_create(test, NULL);
+	struct locker l = { .assoc = a };
+	int i;
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	scoped_guard(mdev_kvm_assoc, a) {
 		KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_kvm(a), kvm);
 		KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
-		/* the lock helper holds a reference of its own */
-		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 2);
+		/* kvm->lock was free: taken under ref_lock, no reference */
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
 	}
+
+	/* kvm->lock held: the helper sleeps on it holding a reference */
+	init_completion(&l.done);
+	mutex_lock(&kvm->lock);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(locker_fn, &l, "kunit-lock")));
+	for (i = 0; vm_refs(kvm) < 2 && i < 250; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 2);
+	mutex_unlock(&kvm->lock);
+	wait_for_completion(&l.done);
+	KUNIT_EXPECT_PTR_EQ(test, l.seen, kvm);
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../harness/lib.sh"
 "$TOP/tests/build-test-kernel.sh" test-kvm-m
 log=$OUT/bench.log
-"$TOP/harness/boot.sh" "$OUT/build/test-kvm-m" "$(initrd_of test-kvm-m)" "$log" mka.bench
+"$TOP/harness/boot.sh" "$OUT/build/test-kvm-m" "$(initrd_of test-kvm-m)" "$log" mka.bench=1
 grep -E "bench: (detail: )?[a-z_0-9]+" "$log" | sed 's/^\[[ 0-9.]*\] //' | tee "$OUT/bench.txt"
 n=$(grep -c "ratio=" "$OUT/bench.txt" || true)
 [ "$n" -eq 5 ] || die "expected 5 figures, got $n (see $log)"

@@ -110,9 +110,10 @@ struct mdev_kvm_ref {
  * @name: shown in debugfs, usually dev_name() of the mdev.
  * @ref: the VM and the association's reference on it; written under
  *	kvm->lock, @domain->lock and @ref_lock; read with mdev_kvm_assoc_kvm().
- * @ref_lock: lets mdev_kvm_assoc_lock() take a reference on @ref.kvm
- *	before it may sleep on kvm->lock.
- * @locked: the reference mdev_kvm_assoc_lock() holds, under @domain->lock.
+ * @ref_lock: lets mdev_kvm_assoc_lock() try kvm->lock of @ref.kvm, or take
+ *	a reference on it before it sleeps on kvm->lock.
+ * @locked: the reference mdev_kvm_assoc_lock() took, if it had to sleep;
+ *	under @domain->lock.
  * @node: entry in @domain->assocs.
  *
  * Embed it in the driver's per-device state and initialise it with
@@ -149,7 +150,7 @@ ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf);
 struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
 					   struct kvm *kvm);
 
-#if IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_KUNIT_TEST)
+#if IS_ENABLED(CONFIG_KUNIT)	/* VISIBLE_IF_KUNIT */
 struct seq_file;
 int mdev_kvm_assoc_show(struct seq_file *m, void *unused);
 #endif

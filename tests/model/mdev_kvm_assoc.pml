@@ -18,6 +18,7 @@
  * Abstractions (see also the comments at each place):
  * - mutexes and the ref_lock spinlock are bytes holding the owner's
  *   _pid + 1, taken by an atomic test-and-set that blocks while held;
+ *   mutex_trylock() takes it in the same step only when it is free;
  * - kvm->users_count is a byte; kvm_put_kvm() that reaches 0 runs the
  *   teardown in the putting process; teardown takes kvm->lock of the VM
  *   and the domain lock (upstream it runs the kvm-vfio device's release,
@@ -171,29 +172,46 @@ inline unlock_order(v)
 }
 
 /*
- * mdev_kvm_assoc_lock_stable(): a reference on the published VM under
- * ref_lock, then the locks in order; start over if the association
- * changed in between. Returns with held = the VM (or 0), locked.
+ * mdev_kvm_assoc_lock_stable(): under ref_lock, mutex_trylock() of the
+ * published VM's kvm->lock, which keeps the association in place; if it is
+ * taken, a reference on the VM instead, then the locks in order, starting
+ * over if the association changed in between. Returns with locked = the
+ * VM (or 0), locked, and held = the reference taken (or 0).
  */
-inline lock_stable(a, held, last)
+inline lock_stable(a, locked, held, last)
 {
 	do
-	:: mutex_lock(ref_lock[a]);
+	:: held = 0;
+	   mutex_lock(ref_lock[a]);
 	   atomic {
-		held = assoc_ref[a];
-		if	/* cannot fail: the association holds a reference */
-		:: held != 0 ->
-			assert(!freed[held] && refcnt[held] > 0);
-			refcnt[held]++
-		:: else
+		locked = assoc_ref[a];
+		if
+		:: locked != 0 && kvm_lock[locked] == 0 ->	/* trylock */
+			kvm_lock[locked] = _pid + 1;
+			assert(!freed[locked])
+		:: else ->
+			if	/* cannot fail: the association holds one */
+			:: locked != 0 ->
+				assert(!freed[locked] && refcnt[locked] > 0);
+				refcnt[locked]++;
+				held = locked
+			:: else
+			fi
 		fi
 	   }
-	   mutex_unlock(ref_lock[a]);
-	   lock_order(held);
 	   if
-	   :: assoc_ref[a] == held -> break
+	   :: locked != 0 && held == 0 ->
+		mutex_unlock(ref_lock[a]);
+		mutex_lock(dom_lock);
+		break
+	   :: else
+	   fi;
+	   mutex_unlock(ref_lock[a]);
+	   lock_order(locked);
+	   if
+	   :: assoc_ref[a] == locked -> break
 	   :: else ->
-		unlock_order(held);
+		unlock_order(locked);
 		if
 		:: held != 0 -> kvm_put(held, last)
 		:: else
@@ -280,8 +298,7 @@ unlock:
 	v = 0;				/* dead */
 
 	/* ---- mdev_kvm_assoc_detach(assoc i) ---- */
-	lock_stable(i, held, last);
-	kvm = held;
+	lock_stable(i, kvm, held, last);
 	if
 	:: kvm == 0 -> unlock_order(0); goto out	/* -ENOENT */
 	:: else
@@ -294,16 +311,19 @@ unlock:
 	assoc_ref[i] = 0;
 	mutex_unlock(ref_lock[i]);
 #ifdef OLD_PUT_UNDER_LOCK
-	/*
-	 * the old driver code: kvm_put_kvm() still under the locks (it took
-	 * no lookup reference, so both puts move here)
-	 */
-	kvm_put(held, last);
+	/* the old driver code: kvm_put_kvm() still under the locks */
+	if
+	:: held != 0 -> kvm_put(held, last)
+	:: else
+	fi;
 	kvm_put(r, last);
 	unlock_order(kvm);
 #else
 	unlock_order(kvm);
-	kvm_put(held, last);
+	if
+	:: held != 0 -> kvm_put(held, last)
+	:: else
+	fi;
 	kvm_put(r, last);
 #endif
 out:
@@ -317,7 +337,7 @@ out:
  */
 proctype lookup()
 {
-	byte a, held, kvm, last;
+	byte a, locked, held, kvm, last;
 
 	if
 	:: a = 1
@@ -325,10 +345,10 @@ proctype lookup()
 	fi;
 #ifdef OLD_UNLOCKED_LOOKUP
 	/* old vfio_ap: matrix_mdev->kvm read without a lock or a reference */
-	held = assoc_ref[a];
-	lock_order(held);
+	locked = assoc_ref[a];
+	lock_order(locked);
 #else
-	lock_stable(a, held, last);
+	lock_stable(a, locked, held, last);
 #endif
 	/* mdev_kvm_assoc_kvm(), and the use of the VM, e.g. kvm->stats_id */
 	kvm = assoc_ref[a];
@@ -338,14 +358,14 @@ proctype lookup()
 	fi;
 	kvm = 0;
 	/* mdev_kvm_assoc_unlock() */
-	unlock_order(held);
+	unlock_order(locked);
 #ifndef OLD_UNLOCKED_LOOKUP
 	if
 	:: held != 0 -> kvm_put(held, last)
 	:: else
 	fi;
 #endif
-	a = 0; held = 0		/* dead */
+	a = 0; locked = 0; held = 0	/* dead */
 }
 
 #ifdef OLD_INVERSION

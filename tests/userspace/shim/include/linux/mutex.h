@@ -35,6 +35,16 @@ static inline void mutex_lock(struct mutex *l)
 	shim_lock_acquired(&l->dep_map, 0, false);
 }
 
+/* never sleeps: allowed under a spinlock, as in the kernel */
+static inline int mutex_trylock(struct mutex *l)
+{
+	shim_lock_acquire(&l->dep_map);
+	if (pthread_mutex_trylock(&l->m))
+		return 0;
+	shim_lock_acquired(&l->dep_map, 0, false);
+	return 1;
+}
+
 static inline void mutex_unlock(struct mutex *l)
 {
 	shim_lock_release(&l->dep_map, 0);
