@@ -279,8 +279,23 @@ struct reader {
 	struct regress_dev *dev;
 	struct kvm *seen;
 	char stats_id[sizeof_field(struct kvm, stats_id)];
+	unsigned int users;	/* users_count of the VM while it was used */
 	bool closer_waited;	/* the close did not finish under the lookup */
 };
+
+/* What the old drivers did with the VM: lock it and read from it. */
+static void reader_use(struct reader *r, struct kvm *kvm, bool lock)
+{
+	r->seen = kvm;
+	if (!kvm)
+		return;
+	if (lock)
+		mutex_lock(&kvm->lock);
+	r->users = refcount_read(&kvm->users_count);
+	memcpy(r->stats_id, kvm->stats_id, sizeof(r->stats_id));
+	if (lock)
+		mutex_unlock(&kvm->lock);
+}
 
 /* Old pattern: nothing stops the close. Library: it must wait for us. */
 static void let_close_run(struct reader *r)
@@ -309,9 +324,8 @@ static int unlocked_reader(void *data)
 		kvm = mdev_kvm_assoc_kvm(&dev->assoc);
 	}
 	let_close_run(r);
-	r->seen = kvm;
-	if (kvm)
-		memcpy(r->stats_id, kvm->stats_id, sizeof(r->stats_id));
+	/* the library holds kvm->lock already */
+	reader_use(r, kvm, drv->old);
 	if (!drv->old)
 		mdev_kvm_assoc_unlock(&dev->assoc);
 	return 0;
@@ -379,6 +393,7 @@ static void unlocked_read(struct kunit *test)
 
 	race_lookup_with_close(test, r, unlocked_reader);
 	KUNIT_EXPECT_PTR_EQ(test, r->seen, kvm);
+	KUNIT_EXPECT_GT_MSG(test, r->users, 0, "the VM was used after its last put");
 	KUNIT_EXPECT_EQ(test, memcmp(r->stats_id, id, sizeof(id)), 0);
 	expect_no_lockdep_report(test);
 }
@@ -639,9 +654,7 @@ static int sysfs_lookup(void *data)
 		kvm = mdev_kvm_assoc_kvm(&dev->assoc);
 		let_close_run(r);
 	}
-	r->seen = kvm;
-	if (kvm)
-		memcpy(r->stats_id, kvm->stats_id, sizeof(r->stats_id));
+	reader_use(r, kvm, false);
 	if (drv->old) {
 		mutex_unlock(&drv->lock);
 		if (kvm)
@@ -672,6 +685,7 @@ static void lookup_path(struct kunit *test)
 
 	race_lookup_with_close(test, r, sysfs_lookup);
 	KUNIT_EXPECT_PTR_EQ(test, r->seen, kvm);
+	KUNIT_EXPECT_GT_MSG(test, r->users, 0, "the VM was used after its last put");
 	KUNIT_EXPECT_EQ(test, memcmp(r->stats_id, id, sizeof(id)), 0);
 	expect_no_lockdep_report(test);
 }

@@ -749,6 +749,8 @@ static void scenario_race(const struct sample *s, int threads, int rounds)
  * for N = 1, 2, ... until the open makes fewer than N. Every failure must
  * be a clean errno that leaves nothing attached or referenced; the device
  * must then open normally. Leaks are left to kmemleak, splats to the scan.
+ * Some faults are absorbed where the allocator has a fallback (kmemleak's
+ * metadata pool, the xarray's retry, an optional ref_tracker entry).
  */
 /* Opened once, so that reading it back allocates nothing itself. */
 static int fail_nth_fd = -1;
@@ -801,9 +803,10 @@ static void scenario_failslab(const struct sample *s)
 		vm_close(&vm);
 		CHECK(lib_assocs(s) == 0, "N=%d: %d associations left", n,
 		      lib_assocs(s));
-		CHECK(lib_refs(s) <= 0, "N=%d: %d references left", n,
+		CHECK(lib_refs(s) == 0, "N=%d: %d references left", n,
 		      lib_refs(s));
 		CHECK(vms_alive() == alive, "N=%d: VM left alive", n);
+		CHECK(left >= 0, "N=%d: fail-nth unreadable", n);
 		if (left)
 			break;		/* the open made fewer than N */
 		failures++;
@@ -817,7 +820,7 @@ static void scenario_failslab(const struct sample *s)
 	CHECK(failures > 0, "no allocation on the open path was failed");
 	mdev_remove(&m);
 	snprintf(note, sizeof(note),
-		 ": %d allocations failed in turn: %d -> ENOMEM, %d tolerated",
+		 ": %d faults injected in turn: %d -> ENOMEM, %d absorbed by a fallback",
 		 failures, enomem, failures - enomem);
 	end(note);
 }
