@@ -2,7 +2,7 @@
 # make series: out/series/*.patch, a git format-patch series with a cover
 # letter, made by committing each patch (and the new files it adds) on top
 # of the base; then checks that the tree builds after each patch (x86_64
-# test kernel and s390 modules). BISECT=0 skips the builds.
+# test kernel with its modules, and s390 modules). BISECT=0 skips the builds.
 . "$(dirname "$0")/lib.sh"
 "$TOP/harness/tree.sh" > /dev/null
 repo=$OUT/series/git
@@ -67,7 +67,7 @@ for k in $(seq 1 ${#lines[@]}); do
 	read -r p _ <<< "${lines[$((k - 1))]}"
 	export SERIES_UPTO=$k
 	"$TOP/harness/tree.sh" > /dev/null
-	"$TOP/harness/build.sh" test-x86_64 > "$OUT/series/build-$k.log" 2>&1 ||
+	"$TOP/harness/build.sh" test-x86_64 bzImage modules > "$OUT/series/build-$k.log" 2>&1 ||
 		{ tail "$OUT/series/build-$k.log"; die "x86_64 build fails after $p"; }
 	"$TOP/harness/build.sh" s390-vfio all >> "$OUT/series/build-$k.log" 2>&1 ||
 		{ tail "$OUT/series/build-$k.log"; die "s390 build fails after $p"; }

@@ -24,6 +24,11 @@ module_param(invert_lock_order, bool, 0444);
 MODULE_PARM_DESC(invert_lock_order,
 		 "Negative control: take the domain lock before kvm->lock, which lockdep must report");
 
+static bool unlocked_read;
+module_param(unlocked_read, bool, 0444);
+MODULE_PARM_DESC(unlocked_read,
+		 "Negative control: read the published VM without a lock while it changes, which KCSAN must report");
+
 #define TEST_VMS	3
 
 struct test_env {
@@ -702,8 +707,53 @@ static void inverted_lock_order(struct kunit *test)
 	mutex_unlock(&env->lock);
 }
 
+struct racer {
+	struct mdev_kvm_assoc *assoc;
+	struct kvm *kvm;
+	struct completion done;
+};
+
+static int attach_detach_fn(void *data)
+{
+	struct racer *r = data;
+	unsigned long end = jiffies + HZ;
+
+	while (time_before(jiffies, end)) {
+		mdev_kvm_assoc_attach(r->assoc, r->kvm);
+		mdev_kvm_assoc_detach(r->assoc);
+	}
+	kthread_complete_and_exit(&r->done, 0);
+}
+
+/*
+ * Negative control for make kcsan: only with unlocked_read=1, read the
+ * published VM with no lock, as drivers did with their kvm pointer, while
+ * another thread attaches and detaches.
+ */
+static void unlocked_read_races(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct racer r = {
+		.assoc = assoc_create(test, env, "a"),
+		.kvm = vm_create(test, NULL),
+	};
+	unsigned long seen = 0;
+
+	if (!unlocked_read)
+		kunit_skip(test, "negative control off");
+
+	init_completion(&r.done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(attach_detach_fn, &r,
+						    "kunit-race")));
+	while (!completion_done(&r.done))
+		seen += !!r.assoc->ref.kvm;
+	wait_for_completion(&r.done);
+	kunit_info(test, "saw the VM %lu times", seen);
+}
+
 static struct kunit_case mdev_kvm_assoc_negative_cases[] = {
 	KUNIT_CASE(inverted_lock_order),
+	KUNIT_CASE(unlocked_read_races),
 	{}
 };
 
