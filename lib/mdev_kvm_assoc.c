@@ -379,12 +379,6 @@ void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_ref ref;
 
-	/* the outer lock keeps the association, and its reference, stable */
-	if (assoc->domain->outer_lock) {
-		mutex_lock(assoc->domain->outer_lock);
-		mdev_kvm_assoc_lock_inner(assoc);
-		return;
-	}
 	mdev_kvm_assoc_lock_stable(assoc, &ref, false);
 	assoc->locked = ref;
 }
@@ -404,11 +398,6 @@ void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
 	struct mdev_kvm_ref ref = assoc->locked;
 
-	if (domain->outer_lock) {
-		mdev_kvm_assoc_unlock_inner(assoc);
-		mutex_unlock(domain->outer_lock);
-		return;
-	}
 	lockdep_assert_held(domain->lock);
 	assoc->locked = (struct mdev_kvm_ref){};
 	/* the association cannot have changed under the domain lock */

@@ -373,15 +373,17 @@ static void race_lookup_with_close(struct kunit *test, struct reader *r,
 				      "close finished while the VM was locked");
 }
 
-static void unlocked_read(struct kunit *test)
+/*
+ * Opens the device with the VM's only other reference, closes the VM, then
+ * races the lookup @fn with the device's close, which drops the last one.
+ */
+static void lookup_races_close(struct kunit *test, int (*fn)(void *))
 {
 	struct regress_drv *drv;
 	struct reader *r;
 	struct kvm *kvm;
 	char id[sizeof_field(struct kvm, stats_id)];
 
-	if (!case_runs(test))
-		return;
 	drv = regress_drv_create(test, 0);
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
@@ -391,11 +393,17 @@ static void unlocked_read(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, drv_open(r->dev, kvm), 0);
 	vm_close(test, kvm);		/* the device now holds the last reference */
 
-	race_lookup_with_close(test, r, unlocked_reader);
+	race_lookup_with_close(test, r, fn);
 	KUNIT_EXPECT_PTR_EQ(test, r->seen, kvm);
 	KUNIT_EXPECT_GT_MSG(test, r->users, 0, "the VM was used after its last put");
 	KUNIT_EXPECT_EQ(test, memcmp(r->stats_id, id, sizeof(id)), 0);
 	expect_no_lockdep_report(test);
+}
+
+static void unlocked_read(struct kunit *test)
+{
+	if (case_runs(test))
+		lookup_races_close(test, unlocked_reader);
 }
 
 /*
@@ -667,27 +675,8 @@ static int sysfs_lookup(void *data)
 
 static void lookup_path(struct kunit *test)
 {
-	struct regress_drv *drv;
-	struct reader *r;
-	struct kvm *kvm;
-	char id[sizeof_field(struct kvm, stats_id)];
-
-	if (!case_runs(test))
-		return;
-	drv = regress_drv_create(test, 0);
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->dev = &drv->dev[0];
-	kvm = vm_take(test);
-	memcpy(id, kvm->stats_id, sizeof(id));
-	KUNIT_ASSERT_EQ(test, drv_open(r->dev, kvm), 0);
-	vm_close(test, kvm);
-
-	race_lookup_with_close(test, r, sysfs_lookup);
-	KUNIT_EXPECT_PTR_EQ(test, r->seen, kvm);
-	KUNIT_EXPECT_GT_MSG(test, r->users, 0, "the VM was used after its last put");
-	KUNIT_EXPECT_EQ(test, memcmp(r->stats_id, id, sizeof(id)), 0);
-	expect_no_lockdep_report(test);
+	if (case_runs(test))
+		lookup_races_close(test, sysfs_lookup);
 }
 
 static struct kunit_case mdev_kvm_assoc_regress_cases[] = {

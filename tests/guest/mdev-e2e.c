@@ -360,25 +360,32 @@ static void scenario_lifecycle(const struct sample *s)
 	end(note);
 }
 
-static void scenario_no_vm(const struct sample *s)
+/* Opens @m with no VM: refused with EINVAL, or opened unassociated. */
+static void open_without_vm(const struct sample *s, struct mdev *m,
+			    const char *how)
 {
 	char shown[64];
-	struct mdev m;
-	int fd;
+	int fd = mdev_open(m);
 
-	begin(s, "no VM");
-	CHECK(!mdev_create(s, &m), "mdev create");
-	fd = mdev_open(&m);
 	if (s->require_kvm) {
-		CHECK(fd == -EINVAL, "open without VM: %s, want EINVAL",
+		CHECK(fd == -EINVAL, "open %s: %s, want EINVAL", how,
 		      strerror(-fd));
 	} else {
-		CHECK(fd >= 0, "open without VM: %s", strerror(-fd));
-		mdev_vm(&m, shown, sizeof(shown));
+		CHECK(fd >= 0, "open %s: %s", how, strerror(-fd));
+		mdev_vm(m, shown, sizeof(shown));
 		CHECK(!strcmp(shown, "none"), "vm shows '%s'", shown);
 	}
 	if (fd >= 0)
 		close(fd);
+}
+
+static void scenario_no_vm(const struct sample *s)
+{
+	struct mdev m;
+
+	begin(s, "no VM");
+	CHECK(!mdev_create(s, &m), "mdev create");
+	open_without_vm(s, &m, "without VM");
 	mdev_remove(&m);
 	end(s->require_kvm ? ": refused with EINVAL" : ": opened unassociated");
 }
@@ -882,16 +889,7 @@ static void scenario_module_unload(const struct sample *s)
 	CHECK(!ret, "rmmod kvm_amd after close: %s", strerror(-ret));
 	ret = unload("kvm");
 	CHECK(!ret, "rmmod kvm after close: %s", strerror(-ret));
-	fd = mdev_open(&m);
-	if (s->require_kvm) {
-		CHECK(fd == -EINVAL, "open without kvm.ko: %s", strerror(-fd));
-	} else {
-		CHECK(fd >= 0, "open without kvm.ko: %s", strerror(-fd));
-		mdev_vm(&m, shown, sizeof(shown));
-		CHECK(!strcmp(shown, "none"), "vm shows '%s'", shown);
-	}
-	if (fd >= 0)
-		close(fd);
+	open_without_vm(s, &m, "without kvm.ko");
 	mdev_remove(&m);
 	strncat(note, ", closed -> both unloaded, reopened without KVM",
 		sizeof(note) - strlen(note) - 1);
