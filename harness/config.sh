@@ -6,7 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 build=$1; shift
 mkdir -p "$build"
-sum=$(cat "$@" "$TOP/patches/series" | sha256sum | cut -d' ' -f1)
+# a series prefix (SERIES_UPTO, when bisecting) has a configuration of its own
+sum=$({ cat "$@" "$TOP/patches/series"; echo "${SERIES_UPTO:-all}"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$build/.config" ] && [ "$(cat "$build/.mka-config" 2>/dev/null)" = "$sum" ]; then
 	exit 0
 fi
