@@ -7,7 +7,7 @@
 build=$1; shift
 mkdir -p "$build"
 # a series prefix (SERIES_UPTO, when bisecting) has a configuration of its own
-sum=$({ cat "$@" "$TOP/patches/series"; echo "${SERIES_UPTO:-all}"; } | sha256sum | cut -d' ' -f1)
+sum=$({ cat "$@" "$TOP/patches/series" "$TOP/patches/test/series"; echo "${SERIES_UPTO:-all}"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$build/.config" ] && [ "$(cat "$build/.mka-config" 2>/dev/null)" = "$sum" ]; then
 	exit 0
 fi

@@ -39,7 +39,11 @@ mkdir -p "$OUT/orig"
 
 # The series, or its first $SERIES_UPTO patches (for bisecting), and the
 # new files those patches add.
+# The test-only patches (patches/test/series) go on top of the whole series.
 mapfile -t lines < <(awk '!/^#/ && NF' "$TOP/patches/series" | head -n "${SERIES_UPTO:-1000}")
+[ -n "${SERIES_UPTO:-}" ] ||
+	mapfile -t -O ${#lines[@]} lines < <(awk '!/^#/ && NF {$1 = "test/" $1; print}' \
+		"$TOP/patches/test/series")
 series=() newfiles=()
 for l in "${lines[@]}"; do
 	read -r p files <<< "$l"
@@ -49,7 +53,8 @@ for l in "${lines[@]}"; do
 		newfiles+=("$f")
 	done
 done
-listed=$(awk '!/^#/ && NF {for (i = 2; i <= NF; i++) print $i}' "$TOP/patches/series" | sort)
+listed=$(awk '!/^#/ && NF {for (i = 2; i <= NF; i++) print $i}' \
+	"$TOP/patches/series" "$TOP/patches/test/series" | sort)
 unlisted=$(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers \
 	samples Documentation arch virt | sort | comm -23 - <(echo "$listed"))
 [ -z "$unlisted" ] || die "new kernel files not in patches/series: $unlisted"

@@ -3,7 +3,8 @@
 . "$(dirname "$0")/../harness/lib.sh"
 cp=(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --show-types --color=never)
 bad=0
-for p in $(awk '!/^#/ && NF {print $1}' "$TOP/patches/series"); do
+for p in $(awk '!/^#/ && NF {print $1}' "$TOP/patches/series") \
+	 $(awk '!/^#/ && NF {print "test/" $1}' "$TOP/patches/test/series"); do
 	"${cp[@]}" -q "$TOP/patches/$p" || bad=1
 done
 for f in $(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers samples Documentation); do
