@@ -36,7 +36,7 @@ run deps		"$TOP/harness/install-deps.sh"
 run tree		"$TOP/harness/tree.sh"
 run test-kernel		"$T/build-test-kernel.sh"
 run rebuild-is-noop	"$T/rebuild-is-noop.sh"
-run boot		"$T/boot-test-kernel.sh"
+run boot		"$T/boot-test-kernel.sh" test-x86_64 $SAMPLE_POLICIES
 run kunit		"$T/kunit-results.sh" "$OUT/boot.log" mdev_kvm_assoc
 run splat-scan		"$TOP/harness/scan.sh" "$OUT/boot.log"
 run e2e			grep -E "^mka-e2e: [1-9][0-9]* passed, 0 failed" "$OUT/boot.log"

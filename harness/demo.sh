@@ -6,7 +6,7 @@ log=$OUT/demo.log
 t0=$SECONDS
 say "booting the test kernel under qemu -cpu max (TCG); the guest creates VMs,"
 say "kvm-vfio devices and mdevs of mtty, mdpy and mbochs, and opens them ..."
-"$TOP/harness/boot.sh" "$OUT/build/test-x86_64" "$OUT/initramfs.cpio.gz" "$log" mka.rounds=50
+"$TOP/harness/boot.sh" "$OUT/build/test-x86_64" "$OUT/initramfs.cpio.gz" "$log" mka.rounds=50 $SAMPLE_POLICIES
 say "booted, ran and shut down in $((SECONDS - t0)) s; console in $log"
 echo
 say "--- the guest, one line per scenario ---"

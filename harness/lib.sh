@@ -44,3 +44,9 @@ fragments_of() {
 	[ -z "$base" ] || fragments_of "$base"
 	echo "$frag"
 }
+
+# The samples' policies are off by default (they open as they always did);
+# the main test boot and the demo turn two on, so that every policy is
+# exercised: mdpy one display per VM, mbochs a VM of the opener's own.
+# mtty stays without one. The KVM=m boot runs with the defaults.
+SAMPLE_POLICIES="mdpy.one_per_vm=1 mbochs.own_vm_only=1"

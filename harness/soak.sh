@@ -8,7 +8,7 @@ log=$OUT/soak.log
 t0=$SECONDS
 say "soak: $rounds rounds per thread; console in $log"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-10800} "$TOP/harness/boot.sh" \
-	"$OUT/build/test-x86_64" "$OUT/initramfs.cpio.gz" "$log" mka.rounds="$rounds"
+	"$OUT/build/test-x86_64" "$OUT/initramfs.cpio.gz" "$log" mka.rounds="$rounds" $SAMPLE_POLICIES
 grep -E '^mka-e2e: .*race' "$log" || true
 cycles=$(grep -oE 'ok: [0-9]+ attach/detach cycles' "$log" | awk '{s += $2} END {print s + 0}')
 say "soak: $cycles attach/detach cycles in $((SECONDS - t0)) s"

@@ -9,8 +9,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/visibility.h>
-#include <linux/debug_locks.h>
 #include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kvm_host.h>
 #include <linux/mdev_kvm_assoc.h>
 #include <linux/module.h>
@@ -20,41 +21,30 @@
 static struct dentry *mdev_kvm_assoc_debugfs;
 
 /**
- * mdev_kvm_ref_get() - take a reference on a VM without linking to kvm.ko
+ * mdev_kvm_ref_get() - take a reference on a VM through its file
  * @ref: where to keep the reference; unused before.
- * @kvm: the VM.
+ * @kvm: the VM; the caller keeps it alive for the duration of the call.
  *
- * Goes through symbol_get(), so that the caller does not link against
- * kvm.ko, and keeps kvm.ko pinned until mdev_kvm_ref_put(). Refuses a VM
- * whose last reference is gone (kvm_get_kvm_safe()).
+ * Takes a reference on the VM's file with get_file_active(), which
+ * refuses a file whose last reference is gone: a VM whose file has been
+ * released counts as gone, even while vCPU or device files keep its
+ * memory. The file's owner keeps the KVM modules loaded until
+ * mdev_kvm_ref_put(), and nothing links against kvm.ko.
  *
  * Context: Any context.
- * Return: true with @ref holding the reference, false if @kvm is NULL,
- * dying or KVM is not there.
+ * Return: true with @ref holding the reference, false if @kvm is NULL or
+ * its file is released.
  */
 bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm)
 {
-	bool (*get)(struct kvm *kvm);
-	void (*put)(struct kvm *kvm);
-	bool ok;
+	struct file *file;
 
 	if (!kvm)
 		return false;
-	put = symbol_get(kvm_put_kvm);
-	if (!put)
+	file = get_file_active(&kvm->vm_file);
+	if (!file)
 		return false;
-	get = symbol_get(kvm_get_kvm_safe);
-	if (!get) {
-		symbol_put(kvm_put_kvm);
-		return false;
-	}
-	ok = get(kvm);
-	symbol_put(kvm_get_kvm_safe);
-	if (!ok) {
-		symbol_put(kvm_put_kvm);
-		return false;
-	}
-	*ref = (struct mdev_kvm_ref){ .kvm = kvm, .put = put };
+	*ref = (struct mdev_kvm_ref){ .file = file, .kvm = kvm };
 	return true;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_ref_get);
@@ -63,47 +53,65 @@ EXPORT_SYMBOL_GPL(mdev_kvm_ref_get);
  * mdev_kvm_ref_put() - drop a reference taken by mdev_kvm_ref_get()
  * @ref: the reference; cleared. Nothing happens if it holds none.
  *
- * Context: Process context. This may be the last reference, which destroys
- * the VM: the caller must not hold kvm->lock nor any lock that VM teardown
- * may take (driver locks, VFIO's locks).
+ * This may be the last reference on the VM's file. fput() then defers
+ * the VM's release to task work or a workqueue, so it never runs under
+ * the caller's locks.
+ *
+ * Context: Any context.
  */
 void mdev_kvm_ref_put(struct mdev_kvm_ref *ref)
 {
-	struct kvm *kvm = ref->kvm;
+	struct file *file = ref->file;
 
-	if (!kvm)
+	if (!file)
 		return;
-	might_sleep();
-	lockdep_assert_not_held(&kvm->lock);
-	ref->kvm = NULL;
-	ref->put(kvm);
-	symbol_put(kvm_put_kvm);
+	*ref = (struct mdev_kvm_ref){};
+	fput(file);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_ref_put);
 
 /* The library's own references, each tracked in the domain. */
 static bool mdev_kvm_assoc_ref_get(struct mdev_kvm_assoc_domain *domain,
-				   struct kvm *kvm, struct mdev_kvm_ref *ref,
-				   gfp_t gfp)
+				   struct kvm *kvm, struct mdev_kvm_ref *ref)
 {
 	if (!mdev_kvm_ref_get(ref, kvm))
 		return false;
 	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
-		ref_tracker_alloc(&domain->refs, &ref->tracker, gfp);
+		ref_tracker_alloc(&domain->refs, &ref->tracker, GFP_KERNEL);
 	return true;
 }
 
+/* A second reference on a VM that @src holds; under a spinlock. */
+static void mdev_kvm_assoc_ref_dup(struct mdev_kvm_assoc_domain *domain,
+				   struct mdev_kvm_ref *ref,
+				   const struct mdev_kvm_ref *src)
+{
+	*ref = (struct mdev_kvm_ref){ .file = get_file(src->file),
+				      .kvm = src->kvm };
+	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
+		ref_tracker_alloc(&domain->refs, &ref->tracker, GFP_ATOMIC);
+}
+
+/* Dropped after the locks, to keep them short; the release is deferred. */
 static void mdev_kvm_assoc_ref_put(struct mdev_kvm_assoc_domain *domain,
 				   struct mdev_kvm_ref *ref)
 {
-	if (!ref->kvm)
+	if (!ref->file)
 		return;
-	lockdep_assert_not_held(domain->lock);
-	if (domain->outer_lock)
-		lockdep_assert_not_held(domain->outer_lock);
 	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
 		ref_tracker_free(&domain->refs, &ref->tracker);
 	mdev_kvm_ref_put(ref);
+}
+
+/* The caller of attach or detach must hold none of the locks they take. */
+static void mdev_kvm_assoc_assert_unlocked(struct mdev_kvm_assoc_domain *domain,
+					   struct kvm *kvm)
+{
+	lockdep_assert_not_held(domain->lock);
+	if (domain->outer_lock)
+		lockdep_assert_not_held(domain->outer_lock);
+	if (kvm)
+		lockdep_assert_not_held(&kvm->lock);
 }
 
 /* After kvm->lock: the per-VM rwsem, to update an association, and the domain lock. */
@@ -141,17 +149,6 @@ static void mdev_kvm_assoc_unlock_order(struct mdev_kvm_assoc_domain *domain,
 	}
 	if (domain->outer_lock)
 		mutex_unlock(domain->outer_lock);
-}
-
-/* Only lockdep knows who holds a mutex; without it this check is off. */
-static bool mdev_kvm_assoc_locks_held(struct mdev_kvm_assoc_domain *domain,
-				      struct kvm *kvm)
-{
-	if (!IS_ENABLED(CONFIG_LOCKDEP) || !debug_locks)
-		return false;
-	return lockdep_is_held(domain->lock) ||
-	       (domain->outer_lock && lockdep_is_held(domain->outer_lock)) ||
-	       (kvm && lockdep_is_held(&kvm->lock));
 }
 
 /*
@@ -192,9 +189,8 @@ static struct kvm *mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc,
 			mdev_kvm_assoc_lock_rest(domain, kvm, update);
 			return kvm;
 		}
-		/* cannot fail: the association holds a reference */
 		if (kvm)
-			mdev_kvm_assoc_ref_get(domain, kvm, ref, GFP_ATOMIC);
+			mdev_kvm_assoc_ref_dup(domain, ref, &assoc->ref);
 		spin_unlock(&assoc->ref_lock);
 
 		mdev_kvm_assoc_lock_order(domain, kvm, update);
@@ -214,29 +210,41 @@ static int mdev_kvm_assoc_refuse(struct mdev_kvm_assoc *assoc, int err,
 	return err;
 }
 
+/* Under the domain lock: is another device of the domain attached to @kvm? */
+static bool mdev_kvm_assoc_vm_taken(struct mdev_kvm_assoc_domain *domain,
+				    struct kvm *kvm)
+{
+	struct mdev_kvm_assoc *other;
+
+	hash_for_each_possible(domain->vms, other, vm_node, (unsigned long)kvm)
+		if (other->ref.kvm == kvm)
+			return true;
+	return false;
+}
+
 /**
  * mdev_kvm_assoc_attach() - associate a device with a VM
  * @assoc: the device's association, initialised by mdev_kvm_assoc_init().
  * @kvm: the VM, usually &vfio_device.kvm in the open_device callback; may
  *	be NULL.
  *
- * Applies the domain's policies, takes a reference on @kvm, runs the
- * driver's attach callback and publishes the association, all under one
- * hold of kvm->lock and the domain lock, so that no other attach can pass
- * the same checks in between. On error nothing stays published and the
- * reference is dropped.
+ * Applies the domain's policies, takes a reference on @kvm's file, runs
+ * the driver's attach callback and publishes the association, all under
+ * one hold of kvm->lock and the domain lock, so that no other attach can
+ * pass the same checks in between. Nothing is allocated under the locks.
+ * On error nothing stays published and the reference is dropped.
  *
  * Context: Process context. Takes the domain's outer lock (if any),
- * kvm->lock and the domain lock; the caller must hold none of them.
+ * kvm->lock and the domain lock; the caller must hold none of them
+ * (lockdep reports it if it does).
  * Return: 0 when associated, or when @kvm is NULL and the domain does not
  * require one. -EINVAL for a NULL or uninitialised @assoc, or a NULL @kvm
  * in a domain with %MDEV_KVM_ASSOC_REQUIRE_KVM. -EPERM when the VM belongs
- * to another process (%MDEV_KVM_ASSOC_SAME_MM). -ENOENT when the VM is
- * being destroyed. -EBUSY when the VM already has a device of this domain
+ * to another process (%MDEV_KVM_ASSOC_SAME_MM). -ENOENT when the VM's file
+ * is released. -EBUSY when the VM already has a device of this domain
  * (%MDEV_KVM_ASSOC_EXCLUSIVE; or the domain's exclusive_errno). -EALREADY
- * when @assoc is already associated.
- * -EDEADLK when the caller holds one of the locks (lockdep kernels only).
- * Otherwise the error of the attach callback or -ENOMEM.
+ * when @assoc is already associated. Otherwise the error of the attach
+ * callback.
  */
 int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 {
@@ -247,9 +255,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	if (!assoc || !assoc->domain)
 		return -EINVAL;
 	domain = assoc->domain;
-	if (mdev_kvm_assoc_locks_held(domain, kvm))
-		return mdev_kvm_assoc_refuse(assoc, -EDEADLK,
-					     "caller holds a lock of the order");
+	mdev_kvm_assoc_assert_unlocked(domain, kvm);
 	might_sleep();
 
 	if (!kvm) {
@@ -262,9 +268,9 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	if ((domain->policy & MDEV_KVM_ASSOC_SAME_MM) && kvm->mm != current->mm)
 		return mdev_kvm_assoc_refuse(assoc, -EPERM,
 					     "VM belongs to another process");
-	if (!mdev_kvm_assoc_ref_get(domain, kvm, &ref, GFP_KERNEL))
+	if (!mdev_kvm_assoc_ref_get(domain, kvm, &ref))
 		return mdev_kvm_assoc_refuse(assoc, -ENOENT,
-					     "VM is being destroyed");
+					     "VM's file is released");
 
 	mdev_kvm_assoc_lock_order(domain, kvm, true);
 	if (assoc->ref.kvm) {
@@ -272,28 +278,23 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 					    "device already associated");
 		goto unlock;
 	}
-	if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE) {
-		ret = xa_insert(&domain->vms, (unsigned long)kvm, assoc,
-				GFP_KERNEL);
-		if (ret == -EBUSY)
-			ret = mdev_kvm_assoc_refuse(assoc,
-						    domain->exclusive_errno ?: -EBUSY,
-						    "VM already has a device of this driver");
-		if (ret)
-			goto unlock;
+	if ((domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE) &&
+	    mdev_kvm_assoc_vm_taken(domain, kvm)) {
+		ret = mdev_kvm_assoc_refuse(assoc, domain->exclusive_errno ?: -EBUSY,
+					    "VM already has a device of this driver");
+		goto unlock;
 	}
 	if (domain->ops && domain->ops->attach) {
 		ret = domain->ops->attach(assoc, kvm);
-		if (ret) {
-			if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)
-				xa_erase(&domain->vms, (unsigned long)kvm);
+		if (ret)
 			goto unlock;
-		}
 	}
 	spin_lock(&assoc->ref_lock);
 	assoc->ref = ref;
 	spin_unlock(&assoc->ref_lock);
-	ref.kvm = NULL;
+	ref = (struct mdev_kvm_ref){};
+	if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)
+		hash_add(domain->vms, &assoc->vm_node, (unsigned long)kvm);
 	list_add_tail(&assoc->node, &domain->assocs);
 	ret = 0;
 unlock:
@@ -308,50 +309,36 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_attach);
  * @assoc: the device's association.
  *
  * Runs the driver's detach callback, unpublishes the association and drops
- * its reference on the VM after every lock is released, so that a final
- * put, which destroys the VM, never runs under kvm->lock or a driver lock.
- * Calling it again, or on a device that never attached, does nothing.
+ * its reference on the VM after the locks are released. Calling it again,
+ * or on a device that never attached, does nothing.
  *
  * Context: Process context. Takes the domain's outer lock (if any),
- * kvm->lock and the domain lock; the caller must hold none of them.
- * Return: 0 when an association ended, -ENOENT when there was none,
- * -EINVAL for a NULL or uninitialised @assoc, -EDEADLK when the caller
- * holds one of the locks (lockdep kernels only).
+ * kvm->lock and the domain lock; the caller must hold none of them
+ * (lockdep reports it if it does).
  */
-int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
+void mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 {
-	struct mdev_kvm_assoc_domain *domain;
-	struct mdev_kvm_ref ref, held;
+	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+	struct mdev_kvm_ref ref = {}, held;
 	struct kvm *kvm;
 
-	if (!assoc || !assoc->domain)
-		return -EINVAL;
-	domain = assoc->domain;
-	if (mdev_kvm_assoc_locks_held(domain, NULL)) {
-		pr_notice_ratelimited("%s: %s: detach refused: caller holds a lock of the order\n",
-				      domain->name, assoc->name);
-		return -EDEADLK;
-	}
-
+	mdev_kvm_assoc_assert_unlocked(domain, NULL);
 	kvm = mdev_kvm_assoc_lock_stable(assoc, &held, true);
-	if (!kvm) {
-		mdev_kvm_assoc_unlock_order(domain, NULL, true);
-		return -ENOENT;
+	if (kvm) {
+		if (domain->ops && domain->ops->detach)
+			domain->ops->detach(assoc, kvm);
+		if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)
+			hash_del(&assoc->vm_node);
+		list_del_init(&assoc->node);
+		spin_lock(&assoc->ref_lock);
+		ref = assoc->ref;
+		assoc->ref = (struct mdev_kvm_ref){};
+		spin_unlock(&assoc->ref_lock);
 	}
-	if (domain->ops && domain->ops->detach)
-		domain->ops->detach(assoc, kvm);
-	if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)
-		xa_erase(&domain->vms, (unsigned long)kvm);
-	list_del(&assoc->node);
-	spin_lock(&assoc->ref_lock);
-	ref = assoc->ref;
-	assoc->ref = (struct mdev_kvm_ref){};
-	spin_unlock(&assoc->ref_lock);
 	mdev_kvm_assoc_unlock_order(domain, kvm, true);
 
 	mdev_kvm_assoc_ref_put(domain, &held);
 	mdev_kvm_assoc_ref_put(domain, &ref);
-	return 0;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
 
@@ -466,28 +453,6 @@ ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf)
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_sysfs_emit);
 
 /**
- * mdev_kvm_assoc_find() - the device of a domain associated with a VM
- * @domain: a domain with %MDEV_KVM_ASSOC_EXCLUSIVE.
- * @kvm: the VM.
- *
- * A constant-time lookup, for paths that start from the VM.
- *
- * Context: @kvm->lock or @domain->lock held: every change of the answer
- * happens under both.
- * Return: the association, or NULL if @kvm has none in @domain.
- */
-struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
-					   struct kvm *kvm)
-{
-	lockdep_assert(lockdep_is_held(&kvm->lock) ||
-		       lockdep_is_held(domain->lock));
-	if (WARN_ON_ONCE(!(domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)))
-		return NULL;
-	return xa_load(&domain->vms, (unsigned long)kvm);
-}
-EXPORT_SYMBOL_GPL(mdev_kvm_assoc_find);
-
-/**
  * mdev_kvm_assoc_init() - initialise the association of a device
  * @assoc: the association, embedded in the driver's device state.
  * @domain: the driver's domain, initialised by mdev_kvm_assoc_domain_init().
@@ -503,6 +468,7 @@ void mdev_kvm_assoc_init(struct mdev_kvm_assoc *assoc,
 		.name = name,
 	};
 	spin_lock_init(&assoc->ref_lock);
+	INIT_HLIST_NODE(&assoc->vm_node);
 	INIT_LIST_HEAD(&assoc->node);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_init);
@@ -552,7 +518,7 @@ int mdev_kvm_assoc_domain_init(struct mdev_kvm_assoc_domain *domain)
 {
 	if (!domain || !domain->name || !domain->lock)
 		return -EINVAL;
-	xa_init(&domain->vms);
+	hash_init(domain->vms);
 	INIT_LIST_HEAD(&domain->assocs);
 	ref_tracker_dir_init(&domain->refs, 16, domain->name);
 	domain->debugfs = debugfs_create_dir(domain->name,
@@ -577,7 +543,6 @@ void mdev_kvm_assoc_domain_destroy(struct mdev_kvm_assoc_domain *domain)
 {
 	WARN_ON_ONCE(!list_empty(&domain->assocs));
 	debugfs_remove_recursive(domain->debugfs);
-	xa_destroy(&domain->vms);
 	ref_tracker_dir_exit(&domain->refs);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_domain_destroy);

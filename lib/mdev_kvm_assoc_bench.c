@@ -13,12 +13,19 @@
  *                         walk over the driver's devices (kvmgt)
  *   kvm_lock_hold_4096_vs_1  how long the library's attach holds kvm->lock
  *   list_walk_hold_4096_vs_1 how long the open-coded attach holds it
+ *   kvm_lock_hold_vs_hand how long the library's attach holds kvm->lock
+ *                         with one device, in an exclusive domain, against
+ *                         the hand-written sequence with its check
  *
- * Each line reads "bench: NAME ratio=X". The VMs are bare struct kvm with
- * one reference of the benchmark's, so no put is ever the last.
+ * Each line reads "bench: NAME ratio=X". The VMs are bare struct kvm with a
+ * file of their own, as KVM_CREATE_VM gives them, which the benchmark
+ * holds until the end, so no put is ever the last.
  */
 #define pr_fmt(fmt) "bench: " fmt
 
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kvm_host.h>
 #include <linux/mdev_kvm_assoc.h>
 #include <linux/module.h>
@@ -40,12 +47,13 @@ struct bench_dev {
 	struct mdev_kvm_assoc assoc;
 	struct list_head node;		/* hand-written: the driver's list */
 	struct kvm *kvm;		/* hand-written: published VM */
-	void (*put)(struct kvm *kvm);
+	struct file *file;		/* hand-written: its reference */
 };
 
 struct bench_drv {
 	struct mutex lock;		/* the driver lock, after kvm->lock */
 	bool lib;			/* the domain below is initialised */
+	bool rwsem;			/* attach and detach take bench_rwsem */
 	struct mdev_kvm_assoc_domain domain;
 	struct mdev_kvm_assoc_ops ops;
 	struct list_head devs;
@@ -76,21 +84,45 @@ static struct rw_semaphore *bench_vm_rwsem(struct kvm *kvm)
 	return &bench_rwsem;
 }
 
+static int bench_vm_release(struct inode *inode, struct file *file)
+{
+	vfree(file->private_data);
+	return 0;
+}
+
+static const struct file_operations bench_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = bench_vm_release,
+};
+
 static struct kvm *bench_vm_create(void)
 {
 	struct kvm *kvm = vzalloc(sizeof(*kvm));
+	struct file *file;
 
 	if (!kvm)
 		return NULL;
 	mutex_init(&kvm->lock);
-	refcount_set(&kvm->users_count, 1);
+	file = anon_inode_getfile("kvm-bench", &bench_vm_fops, kvm, O_RDWR);
+	if (IS_ERR(file)) {
+		vfree(kvm);
+		return NULL;
+	}
+	kvm->vm_file = file;
 	return kvm;
+}
+
+/* The release, which frees the VM, follows from fput()'s task work. */
+static void bench_vm_destroy(struct kvm *kvm)
+{
+	if (kvm)
+		fput(kvm->vm_file);
 }
 
 static void bench_vms_free(struct kvm **vms, int n)
 {
 	while (n--)
-		vfree(vms[n]);
+		bench_vm_destroy(vms[n]);
 	kvfree(vms);
 }
 
@@ -102,6 +134,7 @@ static int bench_drv_init(struct bench_drv *drv, const char *name,
 
 	mutex_init(&drv->lock);
 	INIT_LIST_HEAD(&drv->devs);
+	drv->rwsem = hold;
 	if (!name)
 		return 0;
 	drv->ops.vm_rwsem = hold ? bench_vm_rwsem : NULL;
@@ -121,27 +154,25 @@ static void bench_drv_destroy(struct bench_drv *drv)
 }
 
 /*
- * The minimal correct sequence without the library: a reference through
- * symbol_get() (no link to kvm.ko), kvm->lock before the driver lock, the
- * put after unlocking. @walk adds kvmgt's check for another device of the
- * driver on the VM, under the locks.
+ * The minimal correct sequence without the library: a reference on the
+ * VM's file, kvm->lock before the driver lock, the put after unlocking.
+ * @walk adds kvmgt's check for another device of the driver on the VM,
+ * under the locks. With drv->rwsem it takes bench_rwsem where the library
+ * takes the VM's rwsem, which also times the hold of kvm->lock the same
+ * way.
  */
 static int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 		       struct kvm *kvm, bool walk)
 {
-	bool (*get)(struct kvm *kvm);
 	struct bench_dev *other;
 	int ret = 0;
 
-	dev->put = symbol_get(kvm_put_kvm);
-	get = symbol_get(kvm_get_kvm_safe);
-	if (!dev->put || !get || !get(kvm)) {
-		ret = -ENOENT;
-		goto out;
-	}
+	dev->file = get_file_active(&kvm->vm_file);
+	if (!dev->file)
+		return -ENOENT;
 	mutex_lock(&kvm->lock);
-	if (drv->timing)
-		drv->locked_at = ktime_get_ns();
+	if (drv->rwsem)
+		down_write(bench_vm_rwsem(kvm));
 	mutex_lock(&drv->lock);
 	if (walk) {
 		list_for_each_entry(other, &drv->devs, node)
@@ -153,16 +184,13 @@ static int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 		list_add_tail(&dev->node, &drv->devs);
 	}
 	mutex_unlock(&drv->lock);
-	if (drv->timing)
-		drv->hold_ns += ktime_get_ns() - drv->locked_at;
+	if (drv->rwsem)
+		up_write(bench_vm_rwsem(kvm));
 	mutex_unlock(&kvm->lock);
-	if (ret)
-		dev->put(kvm);
-out:
-	if (get)
-		symbol_put(kvm_get_kvm_safe);
-	if (ret && dev->put)
-		symbol_put(kvm_put_kvm);
+	if (ret) {
+		fput(dev->file);
+		dev->file = NULL;
+	}
 	return ret;
 }
 
@@ -171,13 +199,17 @@ static void hand_detach(struct bench_drv *drv, struct bench_dev *dev)
 	struct kvm *kvm = dev->kvm;
 
 	mutex_lock(&kvm->lock);
+	if (drv->rwsem)
+		down_write(bench_vm_rwsem(kvm));
 	mutex_lock(&drv->lock);
 	dev->kvm = NULL;
 	list_del(&dev->node);
 	mutex_unlock(&drv->lock);
+	if (drv->rwsem)
+		up_write(bench_vm_rwsem(kvm));
 	mutex_unlock(&kvm->lock);
-	dev->put(kvm);
-	symbol_put(kvm_put_kvm);
+	fput(dev->file);
+	dev->file = NULL;
 }
 
 enum bench_side { BENCH_LIB, BENCH_HAND, BENCH_WALK };
@@ -354,46 +386,66 @@ out:
 	return ret;
 }
 
-static int bench_attach_detach(void)
+/*
+ * The library against the hand-written sequence, one device on one VM:
+ * the time of an attach+detach pair, or with @hold_name the time attach
+ * holds kvm->lock, in a domain with @policy (the hand-written side then
+ * checks for another device on the VM, as @policy's exclusivity does).
+ */
+static int bench_vs_hand(const char *name, const char *hold_name,
+			 unsigned int policy)
 {
+	enum bench_side hand_side = policy ? BENCH_WALK : BENCH_HAND;
 	struct bench_drv *lib, *hand;
+	bool hold = !!hold_name;
 	struct bench_dev *dev;
+	u64 *tl, *th, *hl, *hh;
 	struct kvm *kvm;
-	u64 *tl, *th;
 	unsigned int i;
 	int ret = -ENOMEM;
 
 	lib = kzalloc(sizeof(*lib), GFP_KERNEL);
 	hand = kzalloc(sizeof(*hand), GFP_KERNEL);
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
-	tl = kcalloc(2 * rounds, sizeof(*tl), GFP_KERNEL);
+	tl = kcalloc(4 * rounds, sizeof(*tl), GFP_KERNEL);
 	kvm = bench_vm_create();
 	if (!lib || !hand || !dev || !tl || !kvm)
 		goto out;
 	th = tl + rounds;
-	ret = bench_drv_init(lib, "bench", 0, false);
+	hl = th + rounds;
+	hh = hl + rounds;
+	ret = bench_drv_init(lib, "bench", policy, hold);
 	if (ret)
 		goto out;
-	bench_drv_init(hand, NULL, 0, false);
+	bench_drv_init(hand, NULL, 0, hold);
 	mdev_kvm_assoc_init(&dev->assoc, &lib->domain, "bench");
 	for (i = 0; !ret && i < rounds; i++) {
+		lib->hold_ns = 0;
+		hand->hold_ns = 0;
 		/* alternate which goes first */
 		if (i & 1)
-			th[i] = bench_pairs(BENCH_HAND, hand, dev, kvm, false);
-		tl[i] = bench_pairs(BENCH_LIB, lib, dev, kvm, false);
+			th[i] = bench_pairs(hand_side, hand, dev, kvm, hold);
+		tl[i] = bench_pairs(BENCH_LIB, lib, dev, kvm, hold);
 		if (!(i & 1))
-			th[i] = bench_pairs(BENCH_HAND, hand, dev, kvm, false);
+			th[i] = bench_pairs(hand_side, hand, dev, kvm, hold);
+		hl[i] = lib->hold_ns;
+		hh[i] = hand->hold_ns;
 		if (!tl[i] || !th[i])
 			ret = -EIO;
 	}
-	if (!ret) {
-		bench_print("attach_detach", median_ratio(tl, th));
-		pr_info("detail: attach_detach: %llu ns per pair with the library, %llu hand-written\n",
-			div_u64(median(tl), iters), div_u64(median(th), iters));
+	if (!ret && hold) {
+		bench_print(hold_name, median_ratio(hl, hh));
+		pr_info("detail: %s: attach holds kvm->lock %llu ns with the library, %llu hand-written\n",
+			hold_name, div_u64(median(hl), iters),
+			div_u64(median(hh), iters));
+	} else if (!ret) {
+		bench_print(name, median_ratio(tl, th));
+		pr_info("detail: %s: %llu ns per pair with the library, %llu hand-written\n",
+			name, div_u64(median(tl), iters), div_u64(median(th), iters));
 	}
 	bench_drv_destroy(lib);
 out:
-	vfree(kvm);
+	bench_vm_destroy(kvm);
 	kfree(tl);
 	kfree(dev);
 	kfree(hand);
@@ -407,7 +459,10 @@ static int __init mdev_kvm_assoc_bench_init(void)
 
 	if (!rounds || rounds > 64 || !iters)
 		return -EINVAL;
-	ret = bench_attach_detach();
+	ret = bench_vs_hand("attach_detach", NULL, 0);
+	if (!ret)
+		ret = bench_vs_hand(NULL, "kvm_lock_hold_vs_hand",
+				    MDEV_KVM_ASSOC_EXCLUSIVE);
 	if (!ret)
 		ret = bench_scaling(BENCH_LIB, "attach_4096_vs_1",
 				    "kvm_lock_hold_4096_vs_1");

@@ -2,12 +2,16 @@
 /*
  * KUnit tests for mdev_kvm_assoc.
  *
- * The VMs here are bare struct kvm objects holding one reference owned by
- * the test, so the library's puts are never final and every reference it
- * takes shows up in users_count.
+ * The VMs here are bare struct kvm objects with a file of their own, as
+ * KVM_CREATE_VM gives them, so the suite needs no KVM hardware support.
+ * The test holds one reference on the file until it closes the VM, and
+ * every reference the library takes shows up in the file's count.
  */
 #include <kunit/test.h>
+#include <linux/anon_inodes.h>
 #include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/kvm_host.h>
 #include <linux/mdev_kvm_assoc.h>
@@ -131,30 +135,94 @@ static struct test_env *env_create(struct kunit *test, unsigned int policy,
 	return env;
 }
 
+struct test_vm {
+	struct kvm kvm;
+	struct kunit *test;
+	struct file *file;
+	bool closed;		/* the test dropped its reference */
+	struct completion released;
+};
+
+static struct test_vm *to_vm(struct kvm *kvm)
+{
+	return container_of(kvm, struct test_vm, kvm);
+}
+
+/* What kvm_vm_release() does for the library: the file is gone. */
+static int test_vm_release(struct inode *inode, struct file *file)
+{
+	struct test_vm *vm = to_vm(file->private_data);
+
+	WRITE_ONCE(vm->kvm.vm_file, NULL);
+	complete_all(&vm->released);
+	return 0;
+}
+
+static const struct file_operations test_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = test_vm_release,
+};
+
+/* The test's reference goes; the release follows from fput()'s work. */
+static void vm_close(struct kvm *kvm)
+{
+	struct test_vm *vm = to_vm(kvm);
+
+	if (!vm->closed) {
+		vm->closed = true;
+		fput(vm->file);
+	}
+}
+
+static bool vm_released(struct kvm *kvm)
+{
+	return wait_for_completion_timeout(&to_vm(kvm)->released, 5 * HZ);
+}
+
 static void vm_free(void *data)
 {
-	vfree(data);
+	struct test_vm *vm = data;
+
+	vm_close(&vm->kvm);
+	if (!vm_released(&vm->kvm)) {
+		/* a reference leaked: keep the VM, fail the test */
+		KUNIT_FAIL(vm->test, "%s: file not released", vm->kvm.stats_id);
+		return;
+	}
+	vfree(vm);
 }
 
 static struct kvm *vm_create(struct kunit *test, struct mm_struct *mm)
 {
 	static atomic_t id;
-	struct kvm *kvm = vzalloc(sizeof(*kvm));
+	struct test_vm *vm = vzalloc(sizeof(*vm));
+	struct file *file;
+	struct kvm *kvm;
 
-	KUNIT_ASSERT_NOT_NULL(test, kvm);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vm_free, kvm), 0);
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	kvm = &vm->kvm;
+	vm->test = test;
+	init_completion(&vm->released);
 	mutex_init(&kvm->lock);
-	refcount_set(&kvm->users_count, 1);
 	kvm->mm = mm;
 	snprintf(kvm->stats_id, sizeof(kvm->stats_id), "kvm-kunit-%d",
 		 atomic_inc_return(&id));
+	file = anon_inode_getfile("kvm-kunit", &test_vm_fops, kvm, O_RDWR);
+	if (IS_ERR(file))
+		vfree(vm);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	vm->file = file;
+	kvm->vm_file = file;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vm_free, vm), 0);
 	return kvm;
 }
 
-/* References held on @kvm besides the test's own. */
-static unsigned int vm_refs(struct kvm *kvm)
+/* References held on @kvm's file besides the test's own. */
+static long vm_refs(struct kvm *kvm)
 {
-	return refcount_read(&kvm->users_count) - 1;
+	struct test_vm *vm = to_vm(kvm);
+
+	return file_count(vm->file) - !vm->closed;
 }
 
 static struct mdev_kvm_assoc *assoc_create(struct kunit *test,
@@ -186,7 +254,7 @@ static void attach_detach(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, locked_kvm(a), kvm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attached), 1);
 
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	KUNIT_EXPECT_NULL(test, locked_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attached), 0);
@@ -199,10 +267,10 @@ static void detach_is_idempotent(struct kunit *test)
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct kvm *kvm = vm_create(test, NULL);
 
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), -ENOENT);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), -ENOENT);
+	mdev_kvm_assoc_detach(a);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 }
@@ -215,7 +283,7 @@ static void no_kvm_allowed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, NULL), 0);
 	KUNIT_EXPECT_NULL(test, locked_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), -ENOENT);
+	mdev_kvm_assoc_detach(a);	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 0);
 }
 
 static void no_kvm_required(struct kunit *test)
@@ -228,7 +296,7 @@ static void no_kvm_required(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 }
 
@@ -245,18 +313,13 @@ static void exclusive_refuses_second(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), -EBUSY);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
 	KUNIT_EXPECT_NULL(test, locked_kvm(b));
-	scoped_guard(mutex, &env->lock)
-		KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_find(&env->domain,
-							      kvm), a);
 
 	/* another VM is fine, and the slot frees up on detach */
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, other), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(b), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
-	scoped_guard(mutex, &env->lock)
-		KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_find(&env->domain, kvm));
+	mdev_kvm_assoc_detach(b);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(b), 0);
+	mdev_kvm_assoc_detach(b);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	KUNIT_EXPECT_EQ(test, vm_refs(other), 0);
 }
@@ -271,8 +334,8 @@ static void shared_accepts_many(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), 0);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 2);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(b), 0);
+	mdev_kvm_assoc_detach(a);
+	mdev_kvm_assoc_detach(b);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 }
 
@@ -293,22 +356,92 @@ static void same_mm_refuses_other_process(struct kunit *test)
 	kthread_use_mm(mm);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	kthread_unuse_mm(mm);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	mmput(mm);
 }
 
+/* Many VMs share the hashtable's buckets: exclusivity is per VM still. */
+static void exclusive_many_vms(struct kunit *test)
+{
+	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE,
+					  false);
+	const int n = 300;	/* more than the buckets */
+	struct mdev_kvm_assoc **a = kunit_kcalloc(test, 2 * n, sizeof(*a),
+						  GFP_KERNEL);
+	struct kvm **kvm = kunit_kcalloc(test, n, sizeof(*kvm), GFP_KERNEL);
+	int i, busy = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, kvm);
+	for (i = 0; i < n; i++) {
+		kvm[i] = vm_create(test, NULL);
+		a[i] = assoc_create(test, env, "first");
+		a[n + i] = assoc_create(test, env, "second");
+		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a[i], kvm[i]), 0);
+	}
+	for (i = 0; i < n; i++)
+		busy += mdev_kvm_assoc_attach(a[n + i], kvm[i]) == -EBUSY;
+	KUNIT_EXPECT_EQ(test, busy, n);
+	for (i = 0; i < n; i++) {
+		mdev_kvm_assoc_detach(a[i]);
+		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a[n + i], kvm[i]), 0);
+		mdev_kvm_assoc_detach(a[n + i]);
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm[i]), 0);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
+}
+
+/* A VM whose file's last reference is gone, not yet released. */
 static void dying_vm_refused(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct kvm *kvm = vm_create(test, NULL);
+	struct file *file = to_vm(kvm)->file;
 
-	refcount_set(&kvm->users_count, 0);
+	atomic_long_set(&file->f_count, 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcount_read(&kvm->users_count), 0);
+	KUNIT_EXPECT_EQ(test, file_count(file), 0);
+	atomic_long_set(&file->f_count, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
 	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+}
+
+/* The VM's file released while vCPUs could still hold struct kvm. */
+static void released_vm_refused(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	vm_close(kvm);
+	KUNIT_ASSERT_TRUE(test, vm_released(kvm));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(kvm->vm_file));
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
+}
+
+/*
+ * The owner closes the VM while a device holds it: the file stays until
+ * the device detaches, and its release then runs from fput()'s work,
+ * outside the library's locks.
+ */
+static void device_outlives_owner(struct kunit *test)
+{
+	struct test_env *env = env_create(test, 0, true);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct kvm *kvm = vm_create(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	vm_close(kvm);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_PTR_EQ(test, locked_kvm(a), kvm);
+	KUNIT_EXPECT_FALSE(test, completion_done(&to_vm(kvm)->released));
+	mdev_kvm_assoc_detach(a);
+	KUNIT_EXPECT_TRUE(test, vm_released(kvm));
+	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
 }
 
 static void double_attach_refused(struct kunit *test)
@@ -324,45 +457,26 @@ static void double_attach_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
 	KUNIT_EXPECT_EQ(test, vm_refs(other), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 1);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 }
 
 static void null_or_uninitialised_refused(struct kunit *test)
 {
-	struct mdev_kvm_assoc_domain bad = { .name = "kunit-bad" };
+	/* a domain is too big for the stack: it holds a hashtable */
+	struct mdev_kvm_assoc_domain *bad = kunit_kzalloc(test, sizeof(*bad),
+							  GFP_KERNEL);
 	struct mdev_kvm_assoc blank = {};
 	struct kvm *kvm = vm_create(test, NULL);
 
+	KUNIT_ASSERT_NOT_NULL(test, bad);
+	bad->name = "kunit-bad";
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(NULL, kvm), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(&blank, kvm), -EINVAL);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(&blank), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_domain_init(NULL), -EINVAL);
 	/* no lock */
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_domain_init(&bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_domain_init(bad), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-}
-
-static void lock_held_refused(struct kunit *test)
-{
-	struct test_env *env = env_create(test, 0, true);
-	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
-
-	if (!IS_ENABLED(CONFIG_LOCKDEP))
-		kunit_skip(test, "needs lockdep to know who holds a lock");
-
-	scoped_guard(mutex, &env->lock) {
-		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EDEADLK);
-		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), -EDEADLK);
-	}
-	scoped_guard(mutex, &env->outer)
-		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EDEADLK);
-	scoped_guard(mutex, &kvm->lock)
-		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EDEADLK);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
 }
 
 static void attach_error_rolls_back(struct kunit *test)
@@ -378,13 +492,11 @@ static void attach_error_rolls_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	KUNIT_EXPECT_NULL(test, locked_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 0);
-	scoped_guard(mutex, &env->lock)
-		KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_find(&env->domain, kvm));
 
 	/* the exclusivity slot was released */
 	env->attach_ret = 0;
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(b), 0);
+	mdev_kvm_assoc_detach(b);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 }
 
@@ -395,7 +507,7 @@ static void callbacks_hold_the_order(struct kunit *test)
 	struct kvm *kvm = vm_create(test, NULL);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
@@ -445,7 +557,7 @@ static void lock_from_other_path(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 
 	/* unassociated: only the driver locks */
 	scoped_guard(mdev_kvm_assoc, a) {
@@ -473,7 +585,7 @@ static void debugfs_lists_associations(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_show(&m, NULL), 0);
 	KUNIT_EXPECT_STREQ(test, m.buf, expect);
 
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	memset(m.buf, 0, m.size);
 	m.count = 0;
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_show(&m, NULL), 0);
@@ -492,7 +604,7 @@ static void vm_rwsem_held_for_update(struct kunit *test)
 	/* the lock helper, for readers, leaves the rwsem to the driver */
 	scoped_guard(mdev_kvm_assoc, a)
 		KUNIT_EXPECT_FALSE(test, rwsem_is_locked(&test_vm_rwsem));
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
@@ -528,7 +640,7 @@ static void lock_inner_under_outer(struct kunit *test)
 	}
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 }
 
@@ -548,10 +660,12 @@ static void ref_get_put(struct kunit *test)
 	mdev_kvm_ref_put(&ref);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 
-	refcount_set(&kvm->users_count, 0);
+	KUNIT_EXPECT_PTR_EQ(test, ref.file, NULL);
+
+	vm_close(kvm);
+	KUNIT_ASSERT_TRUE(test, vm_released(kvm));
 	KUNIT_EXPECT_FALSE(test, mdev_kvm_ref_get(&ref, kvm));
 	KUNIT_EXPECT_NULL(test, ref.kvm);
-	refcount_set(&kvm->users_count, 1);
 }
 
 static void sysfs_shows_the_vm(struct kunit *test)
@@ -570,7 +684,7 @@ static void sysfs_shows_the_vm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_sysfs_emit(a, buf),
 			(ssize_t)strlen(expect));
 	KUNIT_EXPECT_STREQ(test, buf, expect);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 }
 
@@ -665,10 +779,12 @@ static struct kunit_case mdev_kvm_assoc_cases[] = {
 	KUNIT_CASE(exclusive_refuses_second),
 	KUNIT_CASE(shared_accepts_many),
 	KUNIT_CASE(same_mm_refuses_other_process),
+	KUNIT_CASE(exclusive_many_vms),
 	KUNIT_CASE(dying_vm_refused),
+	KUNIT_CASE(released_vm_refused),
+	KUNIT_CASE(device_outlives_owner),
 	KUNIT_CASE(double_attach_refused),
 	KUNIT_CASE(null_or_uninitialised_refused),
-	KUNIT_CASE(lock_held_refused),
 	KUNIT_CASE(attach_error_rolls_back),
 	KUNIT_CASE(callbacks_hold_the_order),
 	KUNIT_CASE(lock_from_other_path),
@@ -700,7 +816,7 @@ static void inverted_lock_order(struct kunit *test)
 		kunit_skip(test, "negative control off");
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(a), 0);
+	mdev_kvm_assoc_detach(a);
 	mutex_lock(&env->lock);
 	mutex_lock(&kvm->lock);
 	mutex_unlock(&kvm->lock);

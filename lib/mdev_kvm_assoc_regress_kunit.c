@@ -9,8 +9,9 @@
  * of the console, must fail. That run proves the case bites.
  *
  * The VMs are real: suite_init, which runs in the process loading this
- * module, creates them through /dev/kvm. The cases then own one reference
- * each, so that "the VM's owner closes it" is a kvm_put_kvm() they control.
+ * module, creates them through /dev/kvm. Each case then owns a VM's file,
+ * as its creator would, so that "the VM's owner closes it" is a release of
+ * that file that the case controls.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -35,6 +36,7 @@ MODULE_PARM_DESC(old_pattern,
 #define REGRESS_DEVS	2
 
 static struct file *regress_vm_files[REGRESS_VMS];
+static int regress_vm_error;	/* why suite_init made no VMs */
 
 struct regress_drv;
 
@@ -42,6 +44,7 @@ struct regress_dev {
 	struct regress_drv *drv;
 	struct kvm *kvm;		/* the old pattern's published pointer */
 	void (*put)(struct kvm *kvm);	/* the old pattern's put */
+	bool pinned;			/* put pinned with symbol_get() */
 	struct mdev_kvm_assoc assoc;
 };
 
@@ -154,6 +157,9 @@ static void old_close(struct regress_dev *dev)
 	mutex_unlock(&dev->drv->lock);
 	mutex_unlock(&kvm->lock);
 	dev->put(kvm);
+	if (dev->pinned)
+		symbol_put(kvm_put_kvm);
+	dev->pinned = false;
 }
 
 static int drv_open(struct regress_dev *dev, struct kvm *kvm)
@@ -169,12 +175,13 @@ static void drv_close(struct regress_dev *dev)
 		lib_close(dev);
 }
 
-static void vm_put(void *kvm)
+/* A kthread's fput() would defer the release; the owner's close does not. */
+static void vm_put(void *file)
 {
-	kvm_put_kvm(kvm);
+	__fput_sync(file);
 }
 
-/* Takes a VM made in suite_init; the test owns its only reference. */
+/* Takes a VM made in suite_init; the test owns its file. */
 static struct kvm *vm_take(struct kunit *test)
 {
 	struct file *file = NULL;
@@ -185,17 +192,20 @@ static struct kvm *vm_take(struct kunit *test)
 		swap(file, regress_vm_files[i]);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, file, "out of VMs");
 	kvm = file->private_data;
-	kvm_get_kvm(kvm);
-	__fput_sync(file);	/* a kthread's fput() would be deferred */
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vm_put, kvm), 0);
-	KUNIT_ASSERT_EQ(test, refcount_read(&kvm->users_count), 1);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vm_put, file), 0);
+	KUNIT_ASSERT_PTR_EQ(test, READ_ONCE(kvm->vm_file), file);
+	KUNIT_ASSERT_EQ(test, file_count(file), 1);
 	return kvm;
 }
 
-/* The VM's owner closes it: the devices' references may be the last. */
+/*
+ * The VM's owner closes it: its file is released unless a device holds
+ * it, and the devices' references may be the last.
+ */
 static void vm_close(struct kunit *test, struct kvm *kvm)
 {
-	kunit_release_action(test, vm_put, kvm);
+	/* the owner's file is still there, so this is it */
+	kunit_release_action(test, vm_put, READ_ONCE(kvm->vm_file));
 }
 
 static void expect_no_lockdep_report(struct kunit *test)
@@ -209,6 +219,9 @@ static bool case_runs(struct kunit *test)
 {
 	if (*old_pattern && strcmp(old_pattern, test->name))
 		kunit_skip(test, "old_pattern=%s runs only that case", old_pattern);
+	if (regress_vm_error)
+		kunit_skip(test, "no VM from /dev/kvm (%pe): needs KVM with kvm-amd or kvm-intel",
+			   ERR_PTR(regress_vm_error));
 	return true;
 }
 
@@ -238,12 +251,9 @@ static bool intercept_finds_device(struct regress_drv *drv, struct kvm *kvm)
 
 	mutex_lock(&kvm->lock);
 	mutex_lock(&drv->lock);
-	if (drv->old) {
-		for (i = 0; i < REGRESS_DEVS; i++)
-			found |= drv->dev[i].kvm == kvm;
-	} else {
-		found = !!mdev_kvm_assoc_find(&drv->domain, kvm);
-	}
+	for (i = 0; i < REGRESS_DEVS; i++)
+		found |= (drv->old ? drv->dev[i].kvm :
+			  mdev_kvm_assoc_kvm(&drv->dev[i].assoc)) == kvm;
 	mutex_unlock(&drv->lock);
 	mutex_unlock(&kvm->lock);
 	return found;
@@ -438,14 +448,15 @@ static void put_under_lock(struct kunit *test)
 	if (drv->old)
 		put_under_lock_close(dev);
 	else
-		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_detach(&dev->assoc), 0);
+		mdev_kvm_assoc_detach(&dev->assoc);
 	expect_no_lockdep_report(test);
 }
 
 /*
  * 4. A reference taken on a dying VM: between the last put and the
  * teardown of the kvm-vfio device, an open could still find the VM. The
- * VM here is a bare struct kvm frozen at that moment: no reference left.
+ * VM here is a bare struct kvm frozen at that moment: no reference left,
+ * and its file released.
  */
 static int unsafe_open(struct regress_dev *dev, struct kvm *kvm)
 {
@@ -482,39 +493,32 @@ static void dying_vm(struct kunit *test)
 }
 
 /*
- * 5. Module lifetime: a put function pointer kept without pinning kvm.ko
- * may be called after kvm.ko is gone. While a device holds a reference,
- * kvm.ko's reference count must show it. Needs KVM=m.
+ * 5. Module lifetime: the VM is torn down by the vendor module's code, so
+ * a device's reference must keep that module loaded. In 6.12 only the
+ * VM's files pin it (their fops owner): the VFIO core's kvm reference,
+ * with kvm_put_kvm() pinned through symbol_get(), keeps kvm.ko but not
+ * kvm-amd or kvm-intel, which "rmmod" then unloads under the device. The
+ * library holds the VM's file, whose owner is the vendor module. Needs
+ * KVM=m.
  */
-static int kvm_module_refcnt(void)
+static int pinned_kvm_open(struct regress_dev *dev, struct kvm *kvm)
 {
-	struct file *f = filp_open("/sys/module/kvm/refcnt", O_RDONLY, 0);
-	char buf[16] = {};
-	loff_t pos = 0;
-	int ret, n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = kernel_read(f, buf, sizeof(buf) - 1, &pos);
-	fput(f);
-	if (ret < 0)
-		return ret;
-	return kstrtoint(strim(buf), 10, &n) ?: n;
-}
-
-static int unpinned_open(struct regress_dev *dev, struct kvm *kvm)
-{
+	bool (*get)(struct kvm *kvm) = symbol_get(kvm_get_kvm_safe);
 	void (*put)(struct kvm *kvm) = symbol_get(kvm_put_kvm);
+	bool ok = get && put && get(kvm);
 
-	if (!put)
+	if (get)
+		symbol_put(kvm_get_kvm_safe);
+	if (!ok) {
+		if (put)
+			symbol_put(kvm_put_kvm);
 		return -ENOENT;
-	symbol_put(kvm_put_kvm);	/* the pointer outlives the pin */
-	if (!kvm_get_kvm_safe(kvm))
-		return -ENOENT;
+	}
 	mutex_lock(&kvm->lock);
 	mutex_lock(&dev->drv->lock);
 	dev->kvm = kvm;
 	dev->put = put;
+	dev->pinned = true;
 	mutex_unlock(&dev->drv->lock);
 	mutex_unlock(&kvm->lock);
 	return 0;
@@ -524,27 +528,26 @@ static void module_lifetime(struct kunit *test)
 {
 	struct regress_drv *drv;
 	struct regress_dev *dev;
-	int before, during, after;
+	int before, during;
+	struct module *owner;
 	struct kvm *kvm;
 
 	if (!case_runs(test))
 		return;
-	if (IS_BUILTIN(CONFIG_KVM))
-		kunit_skip(test, "KVM is built in; the KVM=m test kernel runs this");
 	drv = regress_drv_create(test, 0);
 	dev = &drv->dev[0];
 	kvm = vm_take(test);
-	before = kvm_module_refcnt();
-	KUNIT_ASSERT_GE(test, before, 0);
-	KUNIT_ASSERT_EQ(test, drv->old ? unpinned_open(dev, kvm) :
+	owner = kvm->vm_file->f_op->owner;
+	if (!owner)
+		kunit_skip(test, "KVM is built in; the KVM=m test kernel runs this");
+	before = module_refcount(owner);
+	KUNIT_ASSERT_EQ(test, drv->old ? pinned_kvm_open(dev, kvm) :
 			lib_open(dev, kvm), 0);
-	during = kvm_module_refcnt();
+	vm_close(test, kvm);		/* only the device holds the VM now */
+	during = module_refcount(owner);
 	drv_close(dev);
-	after = kvm_module_refcnt();
-	vm_close(test, kvm);
-	KUNIT_EXPECT_GT_MSG(test, during, before,
-			    "kvm.ko not pinned while a reference is held");
-	KUNIT_EXPECT_EQ(test, after, before);
+	KUNIT_EXPECT_EQ_MSG(test, during, before,
+			    "%s unpinned while a device held its VM", owner->name);
 }
 
 /*
@@ -718,22 +721,26 @@ static int regress_suite_init(struct kunit_suite *suite)
 		pr_err("old_pattern=%s: no such case\n", old_pattern);
 		return ret;
 	}
+	/* without a VM every case skips, saying why */
+	regress_vm_error = 0;
 	dev = filp_open("/dev/kvm", O_RDWR, 0);
-	if (IS_ERR(dev))
-		return PTR_ERR(dev);
+	if (IS_ERR(dev)) {
+		regress_vm_error = PTR_ERR(dev);
+		return 0;
+	}
 	for (n = 0; n < REGRESS_VMS; n++) {
 		fds[n] = dev->f_op->unlocked_ioctl(dev, KVM_CREATE_VM, 0);
 		if (fds[n] < 0) {
-			ret = fds[n];
+			regress_vm_error = fds[n];
 			break;
 		}
 	}
 	for (i = 0; i < n; i++)
 		regress_vm_files[i] = file_close_fd(fds[i]);
 	fput(dev);
-	if (ret)
+	if (regress_vm_error)
 		regress_suite_exit(suite);
-	return ret;
+	return 0;
 }
 
 static struct kunit_suite mdev_kvm_assoc_regress_suite = {

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/build-lib.sh CONFIG: compile checks of the library and its users
 # under harness/configs/CONFIG.config. kvm-m: the library and the VFIO core
-# may not refer to any symbol kvm.ko exports (symbol_get() is the only way
-# in). kvm-n: the VFIO core and the samples build against the stubs.
+# may not refer to any symbol kvm.ko exports, nor look one up with
+# symbol_get(): they hold the VM through its file. kvm-n: the VFIO core and
+# the samples build against the stubs.
 . "$(dirname "$0")/../harness/lib.sh"
 name=$1
 build=$OUT/build/$name
@@ -23,8 +24,11 @@ for o in "${objs[@]}"; do
 	undef=$(nm -u "$build/$o" | awk '{print $2}' | sort -u)
 	linked=$(comm -12 <(echo "$exports") <(echo "$undef"))
 	[ -z "$linked" ] || die "$o links against kvm.ko: $linked"
+	if [ "$name" = kvm-m ] && echo "$undef" | grep -qx '__symbol_get'; then
+		die "$o looks a symbol up with symbol_get()"
+	fi
 	if [ "$name" = kvm-n ] && echo "$undef" | grep -q '^mdev_kvm_'; then
 		die "$o calls the library, which KVM=n does not build"
 	fi
 done
-say "$name: ${objs[*]} built, no reference to kvm.ko's $(echo "$exports" | wc -l) exports"
+say "$name: ${objs[*]} built, no reference to kvm.ko's $(echo "$exports" | wc -l) exports${name/kvm-n/}${name/kvm-m/, no symbol_get()}"

@@ -29,7 +29,7 @@ kcsan_reports() {
 }
 
 t1=$SECONDS
-"$TOP/tests/boot-test-kernel.sh" test-kcsan mka.rounds="${ROUNDS:-200}"
+"$TOP/tests/boot-test-kernel.sh" test-kcsan mka.rounds="${ROUNDS:-200}" $SAMPLE_POLICIES
 log=$(bootlog_of test-kcsan)
 grep -q "kcsan: enabled early" "$log" || die "KCSAN is not on in $log"
 grep -q "ALL GUEST CHECKS PASSED" "$log" || die "the guest checks failed under KCSAN"

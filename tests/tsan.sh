@@ -3,7 +3,9 @@
 # kernel-header shim in tests/userspace/shim, under racing threads
 # (tests/userspace/mdev_kvm_assoc_tsan.c). The run must end clean, and
 # each negative control, a lock-order inversion and an unlocked read of the
-# VM pointer, must make TSan report: otherwise the harness does not bite.
+# VM pointer, must make TSan report, and the third, a VM file's release
+# run under the domain lock, must trip the shim's assertion: otherwise the
+# harness does not bite.
 . "$(dirname "$0")/../harness/lib.sh"
 dir=$OUT/tsan
 bin=$dir/mdev_kvm_assoc_tsan
@@ -34,8 +36,9 @@ run() {
 	log=$dir/$name.log
 	start=$EPOCHREALTIME
 	rc=0
-	timeout 180 nice setarch "$(uname -m)" -R "$bin" "$@" > "$log" 2>&1 ||
-		rc=$?
+	# a subshell that is not exec'd, so that its "Aborted" goes to the log
+	(timeout 180 nice setarch "$(uname -m)" -R "$bin" "$@"; exit $?) \
+		> "$log" 2>&1 || rc=$?
 	secs=$(awk -v s="$start" -v e="$EPOCHREALTIME" \
 		'BEGIN { printf "%.1f", e - s }')
 	if grep -q 'FATAL: ThreadSanitizer' "$log"; then
@@ -64,3 +67,13 @@ for control in 'inversion:lock-order-inversion' 'race:data race'; do
 	fi
 	say "tsan negative $name: caught in $secs s: $report"
 done
+
+# the shim's lockdep aborts: SIGABRT, 128 + 6
+run negative-release --negative=release
+report=$(grep -m1 '^lockdep shim: file released with a lock held' "$log") ||
+	report=
+[ "$rc" != 0 ] || die "negative control release passed: a release under a lock goes unnoticed"
+if [ -z "$report" ] || [ "$rc" != 134 ]; then
+	die "negative control release: exit $rc without the shim's report, see $log"
+fi
+say "tsan negative release: caught in $secs s: $report"

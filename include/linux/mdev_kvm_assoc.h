@@ -16,14 +16,15 @@
 #define _LINUX_MDEV_KVM_ASSOC_H
 
 #include <linux/cleanup.h>
+#include <linux/hashtable.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/ref_tracker.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
-#include <linux/xarray.h>
 
 struct dentry;
+struct file;
 struct kvm;
 struct mdev_kvm_assoc;
 
@@ -68,8 +69,9 @@ struct mdev_kvm_assoc_ops {
  * @ops: optional callbacks.
  * @outer_lock: optional driver lock taken before kvm->lock.
  * @lock: driver data lock, taken after kvm->lock.
- * @vms: VM -> association, for %MDEV_KVM_ASSOC_EXCLUSIVE; written under
- *	the VM's kvm->lock and @lock.
+ * @vms: the attached associations by VM, for %MDEV_KVM_ASSOC_EXCLUSIVE;
+ *	under @lock. Its nodes live in the associations, so that attach
+ *	allocates nothing under the locks.
  * @assocs: attached associations, under @lock; for debugfs only.
  * @refs: tracks every kvm reference the library holds.
  * @debugfs: the domain's debugfs directory.
@@ -85,22 +87,23 @@ struct mdev_kvm_assoc_domain {
 	struct mutex *outer_lock;	/* before kvm->lock */
 	struct mutex *lock;		/* after kvm->lock */
 
-	struct xarray vms;
+	DECLARE_HASHTABLE(vms, 8);
 	struct list_head assocs;
 	struct ref_tracker_dir refs;
 	struct dentry *debugfs;
 };
 
 /**
- * struct mdev_kvm_ref - one counted reference on a VM
- * @kvm: the VM, or NULL.
- * @put: kvm_put_kvm(), pinned with symbol_get() while @kvm is set, so that
- *	neither the library nor its users link against kvm.ko.
+ * struct mdev_kvm_ref - one reference on a VM, held through its file
+ * @file: the VM's file, referenced; NULL when the reference is not held.
+ *	Its owner keeps the KVM modules loaded while it is held, and its
+ *	final fput() tears the VM down later, in task work or a workqueue.
+ * @kvm: the VM, @file's private data.
  * @tracker: ref_tracker entry, for the references the library tracks.
  */
 struct mdev_kvm_ref {
+	struct file *file;
 	struct kvm *kvm;
-	void (*put)(struct kvm *kvm);
 	struct ref_tracker *tracker;
 };
 
@@ -114,6 +117,7 @@ struct mdev_kvm_ref {
  *	a reference on it before it sleeps on kvm->lock.
  * @locked: the reference mdev_kvm_assoc_lock() took, if it had to sleep;
  *	under @domain->lock.
+ * @vm_node: entry in @domain->vms, while attached in an exclusive domain.
  * @node: entry in @domain->assocs.
  *
  * Embed it in the driver's per-device state and initialise it with
@@ -125,6 +129,7 @@ struct mdev_kvm_assoc {
 	struct mdev_kvm_ref ref;
 	spinlock_t ref_lock;		/* protects ref for readers */
 	struct mdev_kvm_ref locked;
+	struct hlist_node vm_node;
 	struct list_head node;
 };
 
@@ -139,7 +144,7 @@ void mdev_kvm_assoc_init(struct mdev_kvm_assoc *assoc,
 			 const char *name);
 
 int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
-int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc);
+void mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc);
 
 void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc);
 void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc);
@@ -147,8 +152,6 @@ void mdev_kvm_assoc_lock_inner(struct mdev_kvm_assoc *assoc);
 void mdev_kvm_assoc_unlock_inner(struct mdev_kvm_assoc *assoc);
 
 ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf);
-struct mdev_kvm_assoc *mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain,
-					   struct kvm *kvm);
 
 #if IS_ENABLED(CONFIG_KUNIT)	/* VISIBLE_IF_KUNIT */
 struct seq_file;
@@ -191,9 +194,8 @@ static inline int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc,
 	return assoc->domain->policy & MDEV_KVM_ASSOC_REQUIRE_KVM ? -EINVAL : 0;
 }
 
-static inline int mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
+static inline void mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 {
-	return assoc && assoc->domain ? -ENOENT : -EINVAL;
 }
 
 static inline void mdev_kvm_assoc_lock_inner(struct mdev_kvm_assoc *assoc)
@@ -224,12 +226,6 @@ static inline ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc,
 						char *buf)
 {
 	return sysfs_emit(buf, "none\n");
-}
-
-static inline struct mdev_kvm_assoc *
-mdev_kvm_assoc_find(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm)
-{
-	return NULL;
 }
 
 #endif /* CONFIG_MDEV_KVM_ASSOC */

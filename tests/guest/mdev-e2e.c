@@ -47,18 +47,28 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Policies of the samples, as their patches set them. */
+/*
+ * Policies of the samples: each is off by default and turned on by a module
+ * parameter (on the kernel command line, the samples being built in), which
+ * sample_policy() reads back.
+ */
 struct sample {
 	const char *name;
+	const char *param;	/* the module parameter that sets the policy */
+	unsigned int policy;	/* what the parameter turns on */
 	bool exclusive;		/* one device per VM */
 	bool require_kvm;	/* no VM: -EINVAL */
 	bool same_mm;		/* another process's VM: -EPERM */
 };
 
-static const struct sample samples[] = {
-	{ "mtty" },
-	{ "mdpy", .exclusive = true },
-	{ "mbochs", .require_kvm = true, .same_mm = true },
+#define EXCLUSIVE	1
+#define REQUIRE_KVM	2
+#define SAME_MM		4
+
+static struct sample samples[] = {
+	{ "mtty", "require_kvm", REQUIRE_KVM },
+	{ "mdpy", "one_per_vm", EXCLUSIVE },
+	{ "mbochs", "own_vm_only", REQUIRE_KVM | SAME_MM },
 };
 
 static int write_file(const char *path, const char *s)
@@ -297,6 +307,26 @@ static int lib_assocs(const struct sample *s)
 	return n;
 }
 
+/* The sample's policy, from its module parameter ("Y" or "N"). */
+static int sample_policy(struct sample *s)
+{
+	char path[128], buf[8];
+	bool on;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", s->name,
+		 s->param);
+	if (read_file(path, buf, sizeof(buf)) < 0) {
+		say("%s: cannot read %s", s->name, path);
+		return -1;
+	}
+	on = buf[0] == 'Y';
+	s->exclusive = on && (s->policy & EXCLUSIVE);
+	s->require_kvm = on && (s->policy & REQUIRE_KVM);
+	s->same_mm = on && (s->policy & SAME_MM);
+	say("%s: %s=%c", s->name, s->param, on ? 'Y' : 'N');
+	return 0;
+}
+
 /* ---- checks ---- */
 
 static const char *cur_sample, *cur_scenario;
@@ -413,6 +443,33 @@ static void scenario_vm_closed_first(const struct sample *s)
 	CHECK(vms_alive() == alive, "VM still alive after the last close");
 	mdev_remove(&m);
 	end(": VM kept alive by the association, destroyed at close");
+}
+
+/*
+ * The VM's fd closed before the open, its kvm-vfio device fd still open
+ * (as a vCPU fd would, it keeps struct kvm alive): the VM's file is gone,
+ * so the VM counts as gone and the device opens as without one.
+ */
+static void scenario_vm_file_gone(const struct sample *s)
+{
+	struct mdev m;
+	struct vm vm;
+	int alive;
+
+	begin(s, "VM's file released before the open");
+	CHECK(!mdev_create(s, &m), "mdev create");
+	alive = vms_alive();
+	CHECK(!vm_create(&vm), "VM create");
+	CHECK(!vm_group(&vm, &m, true), "kvm-vfio add");
+	close(vm.fd);
+	vm.fd = -1;
+	CHECK(vms_alive() == alive + 1, "VM gone with its device fd open");
+	open_without_vm(s, &m, "after the VM's fd closed");
+	vm_close(&vm);
+	CHECK(vms_alive() == alive, "VM still alive after its device fd closed");
+	mdev_remove(&m);
+	end(s->require_kvm ? ": refused with EINVAL, as without a VM" :
+			     ": opened unassociated, as without a VM");
 }
 
 static void scenario_second_device(const struct sample *s)
@@ -757,7 +814,7 @@ static void scenario_race(const struct sample *s, int threads, int rounds)
  * be a clean errno that leaves nothing attached or referenced; the device
  * must then open normally. Leaks are left to kmemleak, splats to the scan.
  * Some faults are absorbed where the allocator has a fallback (kmemleak's
- * metadata pool, the xarray's retry, an optional ref_tracker entry).
+ * metadata pool, an optional ref_tracker entry).
  */
 /* Opened once, so that reading it back allocates nothing itself. */
 static int fail_nth_fd = -1;
@@ -833,9 +890,10 @@ static void scenario_failslab(const struct sample *s)
 }
 
 /*
- * KVM as modules (the KVM=m kernel): while a device holds the VM, kvm.ko
- * is pinned and neither module unloads; once the device is closed both
- * do, and the device opens again without KVM.
+ * KVM as modules (the KVM=m kernel): while a device holds the VM, its
+ * file pins the vendor module (the file's owner), kvm_amd, and kvm.ko
+ * under it, so neither unloads; once the device is closed both do, and
+ * the device opens again without KVM.
  */
 static int module_refcnt(const char *mod)
 {
@@ -861,15 +919,15 @@ static void scenario_module_unload(const struct sample *s)
 
 	begin(s, "unload kvm while associated");
 	CHECK(!mdev_create(s, &m), "mdev create");
-	base = module_refcnt("kvm");
-	CHECK(base >= 0, "kvm is not a loaded module");
+	base = module_refcnt("kvm_amd");
+	CHECK(base >= 0, "kvm_amd is not a loaded module");
 	CHECK(!vm_create(&vm), "VM create");
 	CHECK(!vm_group(&vm, &m, true), "kvm-vfio add");
 	fd = mdev_open(&m);
 	CHECK(fd >= 0, "open: %s", strerror(-fd));
 	vm_close(&vm);		/* only the device holds the VM now */
-	pinned = module_refcnt("kvm");
-	CHECK(pinned > base, "kvm.ko refcnt %d, was %d before the open",
+	pinned = module_refcnt("kvm_amd");
+	CHECK(pinned > base, "kvm_amd refcnt %d, was %d before the VM",
 	      pinned, base);
 	ret = unload("kvm_amd");
 	CHECK(ret == -EWOULDBLOCK || ret == -EBUSY,
@@ -880,11 +938,11 @@ static void scenario_module_unload(const struct sample *s)
 	mdev_vm(&m, shown, sizeof(shown));
 	CHECK(!strncmp(shown, "kvm-", 4), "vm shows '%s'", shown);
 	snprintf(note, sizeof(note),
-		 ": kvm.ko refcnt %d -> %d, rmmod refused (%s)", base, pinned,
+		 ": kvm_amd refcnt %d -> %d, rmmod refused (%s)", base, pinned,
 		 strerror(-ret));
 	close(fd);
-	CHECK(module_refcnt("kvm") == base, "kvm.ko refcnt %d after close",
-	      module_refcnt("kvm"));
+	CHECK(module_refcnt("kvm_amd") == base, "kvm_amd refcnt %d after close",
+	      module_refcnt("kvm_amd"));
 	ret = unload("kvm_amd");
 	CHECK(!ret, "rmmod kvm_amd after close: %s", strerror(-ret));
 	ret = unload("kvm");
@@ -914,13 +972,17 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < (int)(sizeof(samples) / sizeof(samples[0])); i++) {
-		const struct sample *s = &samples[i];
+		struct sample *s = &samples[i];
 		bool wanted = optind == argc;
 
 		for (j = optind; j < argc; j++)
 			wanted |= !strcmp(argv[j], s->name);
 		if (!wanted)
 			continue;
+		if (sample_policy(s)) {
+			failed++;
+			continue;
+		}
 		if (modules) {
 			scenario_module_unload(s);
 			continue;
@@ -928,6 +990,7 @@ int main(int argc, char **argv)
 		scenario_lifecycle(s);
 		scenario_no_vm(s);
 		scenario_vm_closed_first(s);
+		scenario_vm_file_gone(s);
 		scenario_second_device(s);
 		scenario_other_process(s);
 		scenario_double_open(s);

@@ -1,14 +1,16 @@
 /*
  * Promela model of lib/mdev_kvm_assoc.c: attach, detach, the lock helper
- * (mdev_kvm_assoc_lock_stable() through mdev_kvm_assoc_lock()) and VM
- * teardown, for Spin (tests/model.sh runs it).
+ * (mdev_kvm_assoc_lock_stable() through mdev_kvm_assoc_lock()), the VM's
+ * file and its deferred release, and VM teardown, for Spin (tests/model.sh
+ * runs it).
  *
  * Checked: no invalid end state (every process terminates, so no
  * deadlock); no use of a VM after its last reference (every access to a
  * VM, taking or releasing its kvm->lock, a driver callback, the lookup's
- * use, a get or a put, asserts that it is not freed; a reference is never
- * taken on a count of 0); at most one device of the exclusive domain
- * published per VM.
+ * use, a get or a put, asserts that it is not freed; a file reference is
+ * never taken on a count of 0 nor a released file); the file's release
+ * runs only where its process holds no lock; at most one device of the
+ * exclusive domain published per VM.
  *
  * Configuration, the domain that the upstream drivers need: policy
  * MDEV_KVM_ASSOC_EXCLUSIVE, no outer lock (so mdev_kvm_assoc_lock() goes
@@ -19,12 +21,23 @@
  * - mutexes and the ref_lock spinlock are bytes holding the owner's
  *   _pid + 1, taken by an atomic test-and-set that blocks while held;
  *   mutex_trylock() takes it in the same step only when it is free;
- * - kvm->users_count is a byte; kvm_put_kvm() that reaches 0 runs the
- *   teardown in the putting process; teardown takes kvm->lock of the VM
- *   and the domain lock (upstream it runs the kvm-vfio device's release,
- *   which reaches VFIO's and the driver's locks), then frees the VM;
- * - symbol_get()/symbol_put() and ref_tracker are left out (they never
- *   fail once kvm.ko is loaded, and do not lock);
+ * - each VM has one file (the VM fd) with its own count, fcount; the
+ *   file holds one kvm->users_count reference, the VM's vCPU (fd) the
+ *   other; the owner closes both, in either order, whenever it likes;
+ * - the library's references are on the file: get_file_active() (fails
+ *   on a count of 0 or a cleared kvm->vm_file), get_file() under
+ *   ref_lock, fput(). The last fput() queues the release on its process
+ *   (task work); the process runs it when it returns to user space, at
+ *   the end of each of its operations, which asserts that it holds no
+ *   lock. The release (kvm_vm_release()) clears kvm->vm_file and drops
+ *   the file's kvm reference;
+ * - files are not reused here (the TSan harness reuses them), so
+ *   get_file_active()'s second load of kvm->vm_file is left out;
+ * - kvm_put_kvm() that reaches 0 runs the teardown in the putting
+ *   process; teardown takes kvm->lock of the VM and the domain lock
+ *   (upstream it runs the kvm-vfio device's release, which reaches VFIO's
+ *   and the driver's locks), then frees the VM;
+ * - ref_tracker is left out (it never fails, and does not lock);
  * - the optional outer lock and vm_rwsem are left out: the rwsem is only
  *   ever taken for write nested in kvm->lock, so it cannot block attach or
  *   detach; the outer-lock path of mdev_kvm_assoc_lock() is not modelled;
@@ -36,13 +49,17 @@
  *   none, i.e. attach(assoc, NULL), which publishes nothing;
  * - the opener holds no reference of its own across the open (a VFIO
  *   core reference only shortens when teardown can run), so the
- *   association's reference may be the VM's last one.
+ *   association's reference may be the file's last one.
  *
  * Negative variants (spin -DOLD_xxx), each one an upstream mistake that
  * the library removed; tests/model.sh requires Spin to catch each:
- *   OLD_PUT_UNDER_LOCK       detach puts under the domain lock/kvm->lock
+ *   OLD_PUT_UNDER_LOCK       detach drops its references under the domain
+ *                            lock and kvm->lock, the release synchronous
+ *                            (the old kvm_put_kvm() there)
  *   OLD_UNLOCKED_LOOKUP      lookup reads assoc->ref.kvm unlocked, no ref
- *   OLD_GET_UNSAFE           attach uses kvm_get_kvm(), not _safe()
+ *   OLD_GET_UNSAFE           attach's reference not checked live
+ *                            (kvm_get_kvm(), not _safe(); get_file() of
+ *                            kvm->vm_file, not get_file_active())
  *   OLD_NONATOMIC_EXCLUSIVE  exclusivity check and publication under two
  *                            lock holds (kvmgt)
  *   OLD_INVERSION            lookup takes the domain lock, then kvm->lock
@@ -55,11 +72,18 @@
 
 byte refcnt[NVM + 1];		/* kvm->users_count */
 bool freed[NVM + 1];		/* kvm_destroy_vm() has freed the VM */
+byte fcount[NVM + 1];		/* the VM file's count */
+bool vm_file[NVM + 1];		/* kvm->vm_file set */
 byte kvm_lock[NVM + 1];		/* kvm->lock: owner _pid + 1, or 0 */
 byte dom_lock;			/* domain->lock */
 byte ref_lock[NDEV + 1];	/* assoc->ref_lock */
 byte assoc_ref[NDEV + 1];	/* assoc->ref.kvm: VM number, 0 = NULL */
 byte vms[NVM + 1];		/* domain->vms: VM -> assoc, 0 = none */
+
+/* the calling process holds none of the locks */
+#define HOLDS_NONE	(dom_lock != _pid + 1 && kvm_lock[1] != _pid + 1 && \
+			 kvm_lock[NVM] != _pid + 1 && \
+			 ref_lock[1] != _pid + 1 && ref_lock[2] != _pid + 1)
 
 /* ---- locks -------------------------------------------------------- */
 
@@ -89,21 +113,23 @@ inline kvm_mutex_unlock(v)
 /* ---- references --------------------------------------------------- */
 
 /*
- * kvm_get_kvm_safe() (refcount_inc_not_zero) through mdev_kvm_ref_get();
- * ok := v on success, 0 when the VM is dying. With OLD_GET_UNSAFE the
- * plain kvm_get_kvm() (refcount_inc): taking a VM at 0 back up is the bug.
+ * get_file_active(&kvm->vm_file) through mdev_kvm_ref_get(); ok := v on
+ * success, 0 when the file is released or its count is 0. The caller
+ * keeps struct kvm alive. With OLD_GET_UNSAFE a reference taken without
+ * the check (kvm_get_kvm(); get_file()): taking it back up from 0, or
+ * on a released file, is the bug.
  */
-inline kvm_get_safe(v, ok)
+inline get_file_active(v, ok)
 {
 	atomic {
 		assert(!freed[v]);
 #ifdef OLD_GET_UNSAFE
-		assert(refcnt[v] > 0);	/* refcount_inc() on 0: resurrected */
-		refcnt[v]++;
+		assert(vm_file[v] && fcount[v] > 0);	/* resurrected */
+		fcount[v]++;
 		ok = v
 #else
 		if
-		:: refcnt[v] > 0 -> refcnt[v]++; ok = v
+		:: vm_file[v] && fcount[v] > 0 -> fcount[v]++; ok = v
 		:: else -> ok = 0
 		fi
 #endif
@@ -111,18 +137,13 @@ inline kvm_get_safe(v, ok)
 }
 
 /*
- * mdev_kvm_assoc_ref_put() -> mdev_kvm_ref_put() -> kvm_put_kvm(); clears
- * the reference v. The library's lockdep assertions: neither the domain
- * lock nor the VM's kvm->lock held (the old code had neither). The last
- * put runs kvm_destroy_vm() in this process.
+ * kvm_put_kvm(): the file's release and the vCPU's close; clears the
+ * reference v. The last one runs kvm_destroy_vm() in this process.
  */
 inline kvm_put(v, last)
 {
 	atomic {
 		assert(!freed[v] && refcnt[v] > 0);
-#ifndef OLD_PUT_UNDER_LOCK
-		assert(dom_lock != _pid + 1 && kvm_lock[v] != _pid + 1);
-#endif
 		refcnt[v]--;
 		last = (refcnt[v] == 0)
 	}
@@ -137,16 +158,59 @@ inline kvm_put(v, last)
  * kvm_destroy_vm(): teardown takes locks that drivers hold around their
  * use of the VM (the kvm-vfio device's release reaches VFIO and the
  * driver), modelled as kvm->lock and the domain lock, in the lock order.
- * By then nothing of the library may point at the VM.
+ * By then nothing of the library may point at the VM, and its file is
+ * released.
  */
 inline kvm_destroy_vm(v)
 {
 	kvm_mutex_lock(v);
 	mutex_lock(dom_lock);
-	assert(vms[v] == 0 && assoc_ref[1] != v && assoc_ref[2] != v);
+	assert(vms[v] == 0 && assoc_ref[1] != v && assoc_ref[2] != v &&
+	       fcount[v] == 0 && !vm_file[v]);
 	mutex_unlock(dom_lock);
 	kvm_mutex_unlock(v);
 	freed[v] = true
+}
+
+/*
+ * mdev_kvm_assoc_ref_put() -> mdev_kvm_ref_put() -> fput(); clears the
+ * reference v. The last one queues the release in pend, a bit per VM.
+ */
+inline fput(v, pend)
+{
+	atomic {
+		assert(!freed[v] && vm_file[v] && fcount[v] > 0);
+		fcount[v]--;
+		if
+		:: fcount[v] == 0 -> pend = pend | (1 << v)
+		:: else
+		fi;
+		v = 0
+	}
+}
+
+/* kvm_vm_release(): WRITE_ONCE(kvm->vm_file, NULL); kvm_put_kvm() */
+inline vm_release(w, last)
+{
+	atomic { assert(!freed[w] && fcount[w] == 0); vm_file[w] = false };
+	kvm_put(w, last)
+}
+
+/* task_work_run(): the releases of this process's last fput()s */
+inline task_work_run(pend, w, last)
+{
+	do
+	:: pend & 2 -> pend = pend & ~2; w = 1; vm_release(w, last)
+	:: pend == 4 -> pend = 0; w = 2; vm_release(w, last)
+	:: else -> break
+	od
+}
+
+/* exit_to_user_mode(): no lock held (lockdep_sys_exit()), the task work */
+inline return_to_user(pend, w, last)
+{
+	assert(HOLDS_NONE);
+	task_work_run(pend, w, last)
 }
 
 /* ---- the library -------------------------------------------------- */
@@ -174,11 +238,12 @@ inline unlock_order(v)
 /*
  * mdev_kvm_assoc_lock_stable(): under ref_lock, mutex_trylock() of the
  * published VM's kvm->lock, which keeps the association in place; if it is
- * taken, a reference on the VM instead, then the locks in order, starting
- * over if the association changed in between. Returns with locked = the
- * VM (or 0), locked, and held = the reference taken (or 0).
+ * taken, get_file() of the association's file instead, then the locks in
+ * order, starting over if the association changed in between. Returns
+ * with locked = the VM (or 0), locked, and held = the reference taken (or
+ * 0).
  */
-inline lock_stable(a, locked, held, last)
+inline lock_stable(a, locked, held, pend)
 {
 	do
 	:: held = 0;
@@ -190,10 +255,11 @@ inline lock_stable(a, locked, held, last)
 			kvm_lock[locked] = _pid + 1;
 			assert(!freed[locked])
 		:: else ->
-			if	/* cannot fail: the association holds one */
+			if	/* the association holds one */
 			:: locked != 0 ->
-				assert(!freed[locked] && refcnt[locked] > 0);
-				refcnt[locked]++;
+				assert(!freed[locked] && vm_file[locked] &&
+				       fcount[locked] > 0);
+				fcount[locked]++;
 				held = locked
 			:: else
 			fi
@@ -213,7 +279,7 @@ inline lock_stable(a, locked, held, last)
 	   :: else ->
 		unlock_order(locked);
 		if
-		:: held != 0 -> kvm_put(held, last)
+		:: held != 0 -> fput(held, pend)
 		:: else
 		fi
 	   fi
@@ -224,12 +290,12 @@ inline lock_stable(a, locked, held, last)
 
 /*
  * A device's open and close: the VFIO core calls mdev_kvm_assoc_attach()
- * before open_device and mdev_kvm_assoc_detach() after close_device. The
- * device's group may be set to either VM.
+ * before open_device and mdev_kvm_assoc_detach() after close_device, each
+ * in a system call. The device's group may be set to either VM.
  */
 proctype opener(byte i)
 {
-	byte v, own, held, kvm, r, last;
+	byte v, own, held, kvm, r, pend, w, last;
 
 	if
 	:: v = 1
@@ -242,7 +308,7 @@ proctype opener(byte i)
 	atomic {
 		if
 		:: freed[v] -> v = 0	/* group->kvm already cleared: no VM */
-		:: else -> kvm_get_safe(v, own)
+		:: else -> get_file_active(v, own)
 		fi
 	}
 	if
@@ -263,19 +329,18 @@ proctype opener(byte i)
 	unlock_order(v);
 	/* ... and the vGPU marked attached under another */
 	lock_order(v);
-	vms[v] = i;
 #else
-	/* xa_insert(&domain->vms, kvm, assoc) */
+	/* mdev_kvm_assoc_vm_taken() */
 	if
 	:: vms[v] != 0 -> goto unlock		/* -EBUSY */
-	:: else -> vms[v] = i
+	:: else
 	fi;
 #endif
 	/* domain->ops->attach(assoc, kvm): uses the VM; may fail */
 	assert(!freed[v] && refcnt[v] > 0);
 	if
 	:: skip
-	:: vms[v] = 0; goto unlock
+	:: goto unlock
 	fi;
 	mutex_lock(ref_lock[i]);
 	atomic {
@@ -284,13 +349,15 @@ proctype opener(byte i)
 		assert(!(assoc_ref[1] != 0 && assoc_ref[1] == assoc_ref[2]))
 	}
 	mutex_unlock(ref_lock[i]);
-	own = 0;			/* ref.kvm = NULL */
+	own = 0;			/* ref = {} */
+	vms[v] = i;			/* hash_add(domain->vms, ...) */
 unlock:
 	unlock_order(v);
 	if				/* the unused reference, after unlocking */
-	:: own != 0 -> kvm_put(own, last)
+	:: own != 0 -> fput(own, pend)
 	:: else
 	fi;
+	return_to_user(pend, w, last);
 	if
 	:: assoc_ref[i] == 0 -> goto out	/* the open failed: no close */
 	:: else
@@ -298,35 +365,37 @@ unlock:
 	v = 0;				/* dead */
 
 	/* ---- mdev_kvm_assoc_detach(assoc i) ---- */
-	lock_stable(i, kvm, held, last);
+	lock_stable(i, kvm, held, pend);
 	if
-	:: kvm == 0 -> unlock_order(0); goto out	/* -ENOENT */
+	:: kvm == 0 -> unlock_order(0); goto out	/* not associated */
 	:: else
 	fi;
 	/* domain->ops->detach(assoc, kvm): uses the VM */
 	assert(!freed[kvm] && refcnt[kvm] > 0);
-	vms[kvm] = 0;			/* xa_erase() */
+	vms[kvm] = 0;			/* hash_del() */
 	mutex_lock(ref_lock[i]);
 	r = assoc_ref[i];		/* ref = assoc->ref; assoc->ref = {} */
 	assoc_ref[i] = 0;
 	mutex_unlock(ref_lock[i]);
 #ifdef OLD_PUT_UNDER_LOCK
-	/* the old driver code: kvm_put_kvm() still under the locks */
+	/* the old driver code: the last put's teardown under the locks */
 	if
-	:: held != 0 -> kvm_put(held, last)
+	:: held != 0 -> fput(held, pend)
 	:: else
 	fi;
-	kvm_put(r, last);
+	fput(r, pend);
+	task_work_run(pend, w, last);
 	unlock_order(kvm);
 #else
 	unlock_order(kvm);
 	if
-	:: held != 0 -> kvm_put(held, last)
+	:: held != 0 -> fput(held, pend)
 	:: else
 	fi;
-	kvm_put(r, last);
+	fput(r, pend);
 #endif
 out:
+	return_to_user(pend, w, last);
 	v = 0; kvm = 0		/* dead: let finished processes' states merge */
 }
 
@@ -337,7 +406,7 @@ out:
  */
 proctype lookup()
 {
-	byte a, locked, held, kvm, last;
+	byte a, locked, held, kvm, pend, w, last;
 
 	if
 	:: a = 1
@@ -348,12 +417,13 @@ proctype lookup()
 	locked = assoc_ref[a];
 	lock_order(locked);
 #else
-	lock_stable(a, locked, held, last);
+	lock_stable(a, locked, held, pend);
 #endif
 	/* mdev_kvm_assoc_kvm(), and the use of the VM, e.g. kvm->stats_id */
 	kvm = assoc_ref[a];
 	if
-	:: kvm != 0 -> assert(!freed[kvm] && refcnt[kvm] > 0)
+	:: kvm != 0 -> assert(!freed[kvm] && refcnt[kvm] > 0 &&
+			      vm_file[kvm] && fcount[kvm] > 0)
 	:: else
 	fi;
 	kvm = 0;
@@ -361,11 +431,12 @@ proctype lookup()
 	unlock_order(locked);
 #ifndef OLD_UNLOCKED_LOOKUP
 	if
-	:: held != 0 -> kvm_put(held, last)
+	:: held != 0 -> fput(held, pend)
 	:: else
 	fi;
 #endif
-	a = 0; locked = 0; held = 0	/* dead */
+	return_to_user(pend, w, last);
+	a = 0; locked = 0	/* dead */
 }
 
 #ifdef OLD_INVERSION
@@ -377,35 +448,48 @@ proctype lookup()
  */
 proctype handle_pqap_old()
 {
-	byte held, last;
+	byte held, v, pend, w, last;
 
 	mutex_lock(ref_lock[1]);
 	atomic {
 		held = assoc_ref[1];
 		if
-		:: held != 0 -> assert(!freed[held]); refcnt[held]++
+		:: held != 0 -> assert(!freed[held] && fcount[held] > 0);
+			fcount[held]++
 		:: else
 		fi
 	}
 	mutex_unlock(ref_lock[1]);
 	if
 	:: held != 0 ->
+		v = held;
 		mutex_lock(dom_lock);
-		kvm_mutex_lock(held);
-		kvm_mutex_unlock(held);
+		kvm_mutex_lock(v);
+		kvm_mutex_unlock(v);
 		mutex_unlock(dom_lock);
-		kvm_put(held, last)
+		fput(held, pend);
+		return_to_user(pend, w, last)
 	:: else
 	fi
 }
 #endif
 
-/* kvm_vm_release(): userspace closes the VM fd, whenever it likes */
+/*
+ * User space: closes the VM fd (kvm_vm_release() in the last fput's task
+ * work) and its vCPU fd (kvm_put_kvm()), in either order, whenever it
+ * likes. After the VM fd's release, the vCPU keeps struct kvm alive, and
+ * attach must refuse the VM.
+ */
 proctype vm_owner(byte v)
 {
-	byte last;
+	byte file = v, vcpu = v, pend, w, last;
 
-	kvm_put(v, last)
+	if
+	:: fput(file, pend); return_to_user(pend, w, last);
+	   kvm_put(vcpu, last)
+	:: kvm_put(vcpu, last);
+	   fput(file, pend); return_to_user(pend, w, last)
+	fi
 }
 
 init
@@ -415,7 +499,11 @@ init
 	atomic {
 		v = 1;
 		do
-		:: v <= NVM -> refcnt[v] = 1; v++	/* the VM fd's reference */
+		:: v <= NVM ->
+			fcount[v] = 1;		/* the VM fd */
+			vm_file[v] = true;
+			refcnt[v] = 2;		/* the file's, the vCPU's */
+			v++
 		:: else -> break
 		od;
 		v = 0;				/* dead */

@@ -3,17 +3,25 @@
  * ThreadSanitizer harness for lib/mdev_kvm_assoc.c, built unmodified
  * against the kernel-header shim in shim/include (tests/tsan.sh).
  *
- * It plays kvm.ko (VMs, their references, their teardown), the VFIO core
- * (open and close of mediated devices), two drivers (an exclusive domain
- * with an outer lock, as vfio_ap; a shared domain with a per-VM rwsem for
- * its intercepts) and user space (sysfs and debugfs readers), in racing
- * threads. The callbacks and the readers check what the library promises;
- * the lockdep shim checks its assertions; TSan checks the locking.
+ * It plays kvm.ko (VMs: a struct kvm and the VM's file, whose release
+ * clears kvm->vm_file and drops the file's kvm reference; vCPU-like raw
+ * references that outlive the file), the VFS (files reused as
+ * SLAB_TYPESAFE_BY_RCU memory is; the shim's fput() defers the last
+ * release to task work, run by shim_return_to_user() after each
+ * operation), the VFIO core (open and close of mediated devices), two
+ * drivers (an exclusive domain with an outer lock, as vfio_ap; a shared
+ * domain with a per-VM rwsem for its intercepts) and user space (sysfs
+ * and debugfs readers), in racing threads. The callbacks and the readers
+ * check what the library promises; the lockdep shim checks its
+ * assertions, and that no file is released under a lock; TSan checks the
+ * locking.
  *
  * --negative=inversion adds a thread taking the domain lock and then
  * kvm->lock (the old vfio_ap order), --negative=race one reading an
  * association's VM pointer without a lock (the old drivers' matrix_mdev->kvm):
- * TSan must report both.
+ * TSan must report both. --negative=release releases a VM's file
+ * synchronously under the domain lock (the old drivers' final
+ * kvm_put_kvm() under their lock): the shim must abort.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -24,6 +32,7 @@
 #include <unistd.h>
 
 #include <linux/debugfs.h>
+#include <linux/file.h>
 #include <linux/kvm_host.h>
 #include <linux/mdev_kvm_assoc.h>
 #include <linux/module.h>
@@ -34,10 +43,9 @@
 #define NR_OPENERS	2	/* threads opening and closing devices */
 
 /* The core kernel's state, which the shim headers declare. */
-int debug_locks = 1;
 __thread struct task_struct shim_current;
 __thread struct shim_held_locks shim_held;
-atomic_long shim_symbol_pins;
+atomic_long shim_file_gets, shim_file_puts;
 atomic_int shim_warnings;
 
 static struct mm_struct vmm_mm;		/* the process that runs the VMs */
@@ -54,9 +62,11 @@ do {									\
 } while (0)
 
 static struct {
-	atomic_long attached, refused, detached, lookups, lookups_none,
-		    finds, intercepts, debugfs_reads, vms_created, vms_freed,
-		    vms_closed, vms_closed_in_use, unlocked_reads;
+	atomic_long attached, refused, detached, released_refused,
+		    closed_meanwhile, lookups, lookups_none, walks, intercepts,
+		    debugfs_reads, vms_created, vms_freed, vms_closed,
+		    vms_closed_in_use, files_opened, files_released,
+		    unlocked_reads;
 } stats;
 
 static __thread unsigned int seed;
@@ -112,11 +122,51 @@ static struct mdev_kvm_assoc *random_dev(void)
 }
 
 /*
- * kvm.ko: a VM is a struct kvm in a struct vm that also holds what the
- * drivers keep per VM.
+ * The VFS's file cache: a released file is reused, never freed, as
+ * SLAB_TYPESAFE_BY_RCU memory is; so get_file_active() may find another
+ * file at a pointer it loaded, which its second load catches.
+ */
+static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct file *free_files;
+
+static struct file *file_open(const struct file_operations *fops, void *data)
+{
+	struct file *file;
+
+	pthread_mutex_lock(&files_lock);
+	file = free_files;
+	if (file)
+		free_files = file->f_task_work;
+	pthread_mutex_unlock(&files_lock);
+	if (!file && !(file = calloc(1, sizeof(*file)))) {
+		perror("calloc");
+		exit(2);
+	}
+	file->f_op = fops;
+	file->private_data = data;
+	file->f_task_work = NULL;
+	atomic_store(&file->f_count, 1);	/* the opener's; live from here */
+	atomic_fetch_add(&shim_file_gets, 1);
+	atomic_fetch_add(&stats.files_opened, 1);
+	return file;
+}
+
+void shim_file_free(struct file *file)
+{
+	pthread_mutex_lock(&files_lock);
+	file->f_task_work = free_files;
+	free_files = file;
+	pthread_mutex_unlock(&files_lock);
+	atomic_fetch_add(&stats.files_released, 1);
+}
+
+/*
+ * kvm.ko: a VM is a struct kvm in a struct vm that also holds its owner's
+ * file (the VM fd) and what the drivers keep per VM.
  */
 struct vm {
 	struct kvm kvm;
+	struct file *file;		/* the owner's reference */
 	struct rw_semaphore hooks_sem;	/* the shared driver's vm_rwsem */
 	int hooks;		/* the shared driver's; under hooks_sem */
 	int excl_attached;	/* exclusive-domain devices; under kvm.lock */
@@ -126,25 +176,6 @@ struct vm {
 static struct vm *to_vm(struct kvm *kvm)
 {
 	return container_of(kvm, struct vm, kvm);
-}
-
-static struct kvm *vm_create(void)
-{
-	static atomic_int id;
-	struct vm *vm = calloc(1, sizeof(*vm));
-
-	if (!vm) {
-		perror("calloc");
-		exit(2);
-	}
-	mutex_init(&vm->kvm.lock);
-	refcount_set(&vm->kvm.users_count, 1);
-	vm->kvm.mm = &vmm_mm;
-	snprintf(vm->kvm.stats_id, sizeof(vm->kvm.stats_id), "kvm-%d",
-		 atomic_fetch_add(&id, 1) + 1);
-	init_rwsem(&vm->hooks_sem);
-	atomic_fetch_add(&stats.vms_created, 1);
-	return &vm->kvm;
 }
 
 /* The last reference is gone: no device may still be attached. */
@@ -166,18 +197,69 @@ static void kvm_destroy_vm(struct kvm *kvm)
 	atomic_fetch_add(&stats.vms_freed, 1);
 }
 
-bool kvm_get_kvm_safe(struct kvm *kvm)
+/* A vCPU's (or a device's) reference, on a VM someone holds. */
+static void kvm_get_kvm(struct kvm *kvm)
 {
-	return refcount_inc_not_zero(&kvm->users_count);
+	if (!refcount_inc_not_zero(&kvm->users_count))
+		violation("%s: kvm_get_kvm() on a dead VM", kvm->stats_id);
 }
 
-void kvm_put_kvm(struct kvm *kvm)
+static void kvm_put_kvm(struct kvm *kvm)
 {
 	if (refcount_dec_and_test(&kvm->users_count))
 		kvm_destroy_vm(kvm);
 }
 
-/* The VMs user space has open: each slot holds its owner's reference. */
+/* kvm_vm_release(): the VM file's last fput(), in task work */
+static int kvm_vm_release(struct inode *inode, struct file *file)
+{
+	struct kvm *kvm = file->private_data;
+
+	/* WRITE_ONCE(): the file may be reused once this returns */
+	__atomic_store_n(&kvm->vm_file, NULL, __ATOMIC_SEQ_CST);
+	kvm_put_kvm(kvm);
+	return 0;
+}
+
+static const struct file_operations kvm_vm_fops = {
+	.release = kvm_vm_release,
+};
+
+/* KVM_CREATE_VM: users_count 1 is the file's */
+static struct kvm *vm_create(void)
+{
+	static atomic_int id;
+	struct vm *vm = calloc(1, sizeof(*vm));
+
+	if (!vm) {
+		perror("calloc");
+		exit(2);
+	}
+	mutex_init(&vm->kvm.lock);
+	refcount_set(&vm->kvm.users_count, 1);
+	vm->kvm.mm = &vmm_mm;
+	snprintf(vm->kvm.stats_id, sizeof(vm->kvm.stats_id), "kvm-%d",
+		 atomic_fetch_add(&id, 1) + 1);
+	init_rwsem(&vm->hooks_sem);
+	vm->file = file_open(&kvm_vm_fops, &vm->kvm);
+	vm->kvm.vm_file = vm->file;
+	atomic_fetch_add(&stats.vms_created, 1);
+	return &vm->kvm;
+}
+
+/* The owner closes the VM fd; the last fput() releases the file. */
+static void vm_close(struct kvm *kvm)
+{
+	struct file *file = to_vm(kvm)->file;
+
+	/* others' references: the last fput will be theirs */
+	if (atomic_load(&file->f_count) > 1)
+		atomic_fetch_add(&stats.vms_closed_in_use, 1);
+	fput(file);
+	atomic_fetch_add(&stats.vms_closed, 1);
+}
+
+/* The VMs user space has open: each slot holds its owner's file. */
 static DEFINE_MUTEX(slots_lock);
 static struct kvm *slots[NR_SLOTS];
 
@@ -194,6 +276,18 @@ static struct kvm *vm_get(struct mdev_kvm_ref *ref)
 		exit(1);
 	}
 	return ref->kvm;
+}
+
+/* A vCPU's reference on an open VM, which its owner may close meanwhile. */
+static struct kvm *vm_get_raw(void)
+{
+	struct kvm *kvm;
+
+	mutex_lock(&slots_lock);
+	kvm = slots[rnd(NR_SLOTS)];
+	kvm_get_kvm(kvm);
+	mutex_unlock(&slots_lock);
+	return kvm;
 }
 
 /*
@@ -227,6 +321,16 @@ static void check_order(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	}
 }
 
+/* What a VM-side handler does: its devices in @devs; the domain lock held. */
+static int devs_on(struct mdev_kvm_assoc *devs, struct kvm *kvm)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NR_DEVS; i++)
+		n += mdev_kvm_assoc_kvm(&devs[i]) == kvm;
+	return n;
+}
+
 static int excl_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 {
 	struct vm *vm = to_vm(kvm);
@@ -234,9 +338,10 @@ static int excl_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	check_order(assoc, kvm);
 	if (mdev_kvm_assoc_kvm(assoc))
 		violation("%s: published before its attach", assoc->name);
-	/* exclusivity is claimed before the callback, atomically */
-	if (mdev_kvm_assoc_find(&excl, kvm) != assoc)
-		violation("%s: does not own %s", assoc->name, kvm->stats_id);
+	/* exclusivity is checked before the callback, under the same locks */
+	if (devs_on(excl_devs, kvm))
+		violation("%s: %s already has a device", assoc->name,
+			  kvm->stats_id);
 	if (!rnd(16))
 		return -EIO;	/* the library must roll back */
 	if (vm->excl_attached++)
@@ -250,13 +355,13 @@ static void excl_detach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	struct vm *vm = to_vm(kvm);
 
 	check_order(assoc, kvm);
-	if (mdev_kvm_assoc_kvm(assoc) != kvm ||
-	    mdev_kvm_assoc_find(&excl, kvm) != assoc)
-		violation("%s: detached from %s, which it is not on",
+	if (mdev_kvm_assoc_kvm(assoc) != kvm || devs_on(excl_devs, kvm) != 1)
+		violation("%s: detached from %s, which it is not alone on",
 			  assoc->name, kvm->stats_id);
 	if (--vm->excl_attached)
 		violation("%s: %s had %d exclusive devices", assoc->name,
 			  kvm->stats_id, vm->excl_attached + 1);
+	atomic_fetch_add(&stats.detached, 1);
 }
 
 static int shared_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
@@ -266,6 +371,10 @@ static int shared_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	check_order(assoc, kvm);
 	if (mdev_kvm_assoc_kvm(assoc))
 		violation("%s: published before its attach", assoc->name);
+	if (devs_on(shared_devs, kvm) != vm->shared_attached)
+		violation("%s: %s has %d devices, %d attached", assoc->name,
+			  kvm->stats_id, devs_on(shared_devs, kvm),
+			  vm->shared_attached);
 	if (!rnd(16))
 		return -EIO;
 	vm->shared_attached++;
@@ -278,13 +387,15 @@ static void shared_detach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	struct vm *vm = to_vm(kvm);
 
 	check_order(assoc, kvm);
-	if (mdev_kvm_assoc_kvm(assoc) != kvm)
+	if (mdev_kvm_assoc_kvm(assoc) != kvm ||
+	    devs_on(shared_devs, kvm) != vm->shared_attached)
 		violation("%s: detached from %s, which it is not on",
 			  assoc->name, kvm->stats_id);
 	if (--vm->shared_attached < 0)
 		violation("%s: %s has no shared device", assoc->name,
 			  kvm->stats_id);
 	vm->hooks--;
+	atomic_fetch_add(&stats.detached, 1);
 }
 
 static struct rw_semaphore *shared_vm_rwsem(struct kvm *kvm)
@@ -298,37 +409,66 @@ static void thread_init(unsigned int n)
 	current->mm = &vmm_mm;
 }
 
-static void thread_exit(const char *who)
+/* exit_task_work(): the thread's last releases; it holds no lock */
+static void thread_exit(void)
 {
-	if (shim_held.depth)
-		violation("%s exits holding %d locks", who, shim_held.depth);
+	shim_return_to_user();
 }
 
-static void open_device(struct mdev_kvm_assoc *dev)
+/* @raw: the caller holds a vCPU's reference, not the VM's file. */
+static void count_attach(struct mdev_kvm_assoc *dev, int ret, bool raw)
 {
-	struct mdev_kvm_ref ref;
-	int ret;
-
-	ret = mdev_kvm_assoc_attach(dev, vm_get(&ref));
 	if (!ret)
 		atomic_fetch_add(&stats.attached, 1);
 	else if (ret == -EALREADY || ret == -EIO ||
 		 (ret == -EBUSY && dev->domain == &excl))
 		atomic_fetch_add(&stats.refused, 1);
+	else if (ret == -ENOENT && raw)	/* its owner closed it meanwhile */
+		atomic_fetch_add(&stats.closed_meanwhile, 1);
 	else
 		violation("%s: attach: %d", dev->name, ret);
-	/* may be the last reference: the owner may have closed the VM */
-	mdev_kvm_ref_put(&ref);
+}
+
+static void open_device(struct mdev_kvm_assoc *dev)
+{
+	struct mdev_kvm_ref ref;
+	struct kvm *kvm;
+
+	if (rnd(4)) {
+		count_attach(dev, mdev_kvm_assoc_attach(dev, vm_get(&ref)),
+			     false);
+		/* may be the last reference: the owner may have closed the VM */
+		mdev_kvm_ref_put(&ref);
+	} else {
+		kvm = vm_get_raw();
+		count_attach(dev, mdev_kvm_assoc_attach(dev, kvm), true);
+		kvm_put_kvm(kvm);	/* may be the last, if not attached */
+	}
 }
 
 static void close_device(struct mdev_kvm_assoc *dev)
 {
-	int ret = mdev_kvm_assoc_detach(dev);
+	mdev_kvm_assoc_detach(dev);	/* the detach callbacks count */
+}
 
-	if (!ret)
-		atomic_fetch_add(&stats.detached, 1);
-	else if (ret != -ENOENT)
-		violation("%s: detach: %d", dev->name, ret);
+/* A VM whose file is released, kept by a vCPU's reference: gone for attach. */
+static void open_released(struct mdev_kvm_assoc *dev)
+{
+	struct kvm *kvm = vm_create();
+	struct mdev_kvm_ref ref;
+	int ret;
+
+	kvm_get_kvm(kvm);
+	vm_close(kvm);
+	shim_return_to_user();		/* the release */
+	if (kvm->vm_file || refcount_read(&kvm->users_count) != 1)
+		violation("%s: not released", kvm->stats_id);
+	ret = mdev_kvm_assoc_attach(dev, kvm);
+	if (ret != -ENOENT || mdev_kvm_ref_get(&ref, kvm))
+		violation("%s: attach to a released VM: %d", dev->name, ret);
+	else
+		atomic_fetch_add(&stats.released_refused, 1);
+	kvm_put_kvm(kvm);		/* the vCPU's close frees the VM */
 }
 
 /* The refusals that do not depend on the race. */
@@ -338,7 +478,7 @@ static void open_refused(struct mdev_kvm_assoc *dev)
 	struct kvm *kvm;
 	int ret;
 
-	switch (rnd(4)) {
+	switch (rnd(3)) {
 	case 0:		/* another process's VM */
 		dev = &excl_devs[rnd(NR_DEVS)];
 		kvm = vm_get(&ref);
@@ -355,24 +495,8 @@ static void open_refused(struct mdev_kvm_assoc *dev)
 			violation("%s: attach without a VM: %d", dev->name,
 				  ret);
 		break;
-	case 2:		/* a lock of the order already held */
-		kvm = vm_get(&ref);
-		scoped_guard(mutex, dev->domain->outer_lock ?: dev->domain->lock) {
-			if (mdev_kvm_assoc_attach(dev, kvm) != -EDEADLK ||
-			    mdev_kvm_assoc_detach(dev) != -EDEADLK)
-				violation("%s: not refused under the driver lock",
-					  dev->name);
-		}
-		mdev_kvm_ref_put(&ref);
-		break;
 	default:
-		kvm = vm_get(&ref);
-		scoped_guard(mutex, &kvm->lock) {
-			if (mdev_kvm_assoc_attach(dev, kvm) != -EDEADLK)
-				violation("%s: not refused under kvm->lock",
-					  dev->name);
-		}
-		mdev_kvm_ref_put(&ref);
+		open_released(dev);
 	}
 }
 
@@ -389,8 +513,9 @@ static void *opener_thread(void *arg)
 			close_device(dev);
 		else
 			open_refused(dev);
+		shim_return_to_user();
 	}
-	thread_exit("opener");
+	thread_exit();
 	return NULL;
 }
 
@@ -408,7 +533,9 @@ static void check_locked_vm(struct mdev_kvm_assoc *dev)
 	if (!lockdep_is_held(&kvm->lock))
 		violation("%s: %s not locked", dev->name, kvm->stats_id);
 	if (refcount_read(&kvm->users_count) < 1 ||
-	    strncmp(kvm->stats_id, "kvm-", 4))
+	    strncmp(kvm->stats_id, "kvm-", 4) ||
+	    __atomic_load_n(&kvm->vm_file, __ATOMIC_SEQ_CST) != vm->file ||
+	    atomic_load(&vm->file->f_count) < 1)
 		violation("%s: VM not alive", dev->name);
 	if (dev->domain == &excl ? vm->excl_attached != 1 :
 				   vm->shared_attached < 1)
@@ -504,12 +631,13 @@ static void *sysfs_thread(void *arg)
 		default:
 			check_debugfs(rnd(2) ? &excl : &shared, false);
 		}
+		shim_return_to_user();
 	}
-	thread_exit("sysfs");
+	thread_exit();
 	return NULL;
 }
 
-/* KVM's side: lookups from the VM, intercepts under the rwsem. */
+/* KVM's side: the VM's devices, walked; intercepts under the rwsem. */
 static void *vm_thread(void *arg)
 {
 	thread_init((uintptr_t)arg);
@@ -517,32 +645,34 @@ static void *vm_thread(void *arg)
 		struct mdev_kvm_ref ref;
 		struct kvm *kvm = vm_get(&ref);
 		struct vm *vm = to_vm(kvm);
-		struct mdev_kvm_assoc *a;
+		int n;
 
 		switch (rnd(3)) {
 		case 0:		/* from the VM: kvm->lock, then the driver's */
 			mutex_lock(&kvm->lock);
-			a = mdev_kvm_assoc_find(&excl, kvm);
-			if (!!a != vm->excl_attached)
-				violation("%s: found %p with %d attached",
-					  kvm->stats_id, (void *)a,
-					  vm->excl_attached);
-			if (a) {
-				mutex_lock(&excl_lock);
-				if (mdev_kvm_assoc_kvm(a) != kvm)
-					violation("%s: found on another VM",
-						  a->name);
-				mutex_unlock(&excl_lock);
-				atomic_fetch_add(&stats.finds, 1);
-			}
-			mutex_unlock(&kvm->lock);
-			break;
-		case 1:		/* under the driver lock alone */
 			mutex_lock(&excl_lock);
-			a = mdev_kvm_assoc_find(&excl, kvm);
-			if (a && mdev_kvm_assoc_kvm(a) != kvm)
-				violation("%s: found on another VM", a->name);
+			n = devs_on(excl_devs, kvm);
+			if (n > 1 || n != vm->excl_attached)
+				violation("%s: %d devices found, %d attached",
+					  kvm->stats_id, n, vm->excl_attached);
 			mutex_unlock(&excl_lock);
+			mutex_unlock(&kvm->lock);
+			if (n)
+				atomic_fetch_add(&stats.walks, 1);
+			break;
+		case 1:		/* under the driver locks alone */
+			mutex_lock(&excl_lock);
+			if (devs_on(excl_devs, kvm) > 1)
+				violation("%s: two exclusive devices",
+					  kvm->stats_id);
+			mutex_unlock(&excl_lock);
+			mutex_lock(&shared_lock);
+			if (devs_on(shared_devs, kvm) != vm->shared_attached)
+				violation("%s: %d shared devices found, %d attached",
+					  kvm->stats_id,
+					  devs_on(shared_devs, kvm),
+					  vm->shared_attached);
+			mutex_unlock(&shared_lock);
 			break;
 		default:	/* an intercept uses what attach installed */
 			down_read(&vm->hooks_sem);
@@ -555,8 +685,9 @@ static void *vm_thread(void *arg)
 			up_read(&vm->hooks_sem);
 		}
 		mdev_kvm_ref_put(&ref);
+		shim_return_to_user();
 	}
-	thread_exit("vm");
+	thread_exit();
 	return NULL;
 }
 
@@ -572,14 +703,11 @@ static void *owner_thread(void *arg)
 		old = slots[i];
 		slots[i] = new;
 		mutex_unlock(&slots_lock);
-		/* others' references: the last put will be theirs */
-		if (refcount_read(&old->users_count) > 1)
-			atomic_fetch_add(&stats.vms_closed_in_use, 1);
-		kvm_put_kvm(old);
-		atomic_fetch_add(&stats.vms_closed, 1);
+		vm_close(old);
+		shim_return_to_user();
 		usleep(1000);
 	}
-	thread_exit("owner");
+	thread_exit();
 	return NULL;
 }
 
@@ -592,13 +720,14 @@ static void *inversion_thread(void *arg)
 	thread_init((uintptr_t)arg);
 	kvm = vm_get(&ref);
 	/* the library's order on this VM, whatever the outcome */
-	mdev_kvm_assoc_attach(&shared_devs[0], kvm);
+	count_attach(&shared_devs[0],
+		     mdev_kvm_assoc_attach(&shared_devs[0], kvm), false);
 	mutex_lock(&shared_lock);
 	mutex_lock(&kvm->lock);
 	mutex_unlock(&kvm->lock);
 	mutex_unlock(&shared_lock);
 	mdev_kvm_ref_put(&ref);
-	thread_exit("inversion");
+	thread_exit();
 	return NULL;
 }
 
@@ -617,7 +746,25 @@ static void *race_thread(void *arg)
 		sched_yield();
 	}
 	atomic_store(&stats.unlocked_reads, seen);
-	thread_exit("race");
+	thread_exit();
+	return NULL;
+}
+
+/*
+ * Negative control: a VM's teardown under the driver's lock, as the old
+ * drivers' final kvm_put_kvm() ran it: the last reference on a VM's file
+ * dropped with its release run at once, the domain lock held.
+ */
+static void *release_thread(void *arg)
+{
+	struct kvm *kvm;
+
+	thread_init((uintptr_t)arg);
+	kvm = vm_create();
+	mutex_lock(&shared_lock);
+	__fput_sync(to_vm(kvm)->file);
+	mutex_unlock(&shared_lock);
+	thread_exit();
 	return NULL;
 }
 
@@ -631,7 +778,8 @@ static double now(void)
 
 static int usage(const char *prog)
 {
-	fprintf(stderr, "%s [--seconds=N] [--negative=inversion|race]\n",
+	fprintf(stderr,
+		"%s [--seconds=N] [--negative=inversion|race|release]\n",
 		prog);
 	return 2;
 }
@@ -642,6 +790,7 @@ int main(int argc, char **argv)
 	pthread_t threads[NR_OPENERS + 5];
 	int i, ret, nr = 0, seconds = 3;
 	double start = now();
+	struct file *file;
 	bool pass;
 
 	for (i = 1; i < argc; i++) {
@@ -651,6 +800,8 @@ int main(int argc, char **argv)
 			negative = inversion_thread;
 		else if (!strcmp(argv[i], "--negative=race"))
 			negative = race_thread;
+		else if (!strcmp(argv[i], "--negative=release"))
+			negative = release_thread;
 		else
 			return usage(argv[0]);
 	}
@@ -672,6 +823,9 @@ int main(int argc, char **argv)
 		mdev_kvm_assoc_init(&excl_devs[i], &excl, dev_names[0][i]);
 		mdev_kvm_assoc_init(&shared_devs[i], &shared, dev_names[1][i]);
 	}
+	/* once for sure, whatever the race does */
+	open_released(&excl_devs[0]);
+	open_released(&shared_devs[0]);
 	for (i = 0; i < NR_SLOTS; i++)
 		slots[i] = vm_create();
 
@@ -693,6 +847,7 @@ int main(int argc, char **argv)
 		close_device(&excl_devs[i]);
 		close_device(&shared_devs[i]);
 	}
+	shim_return_to_user();
 	for (i = 0; i < 2 * NR_DEVS; i++) {
 		struct mdev_kvm_assoc *dev = i < NR_DEVS ? &excl_devs[i] :
 					     &shared_devs[i - NR_DEVS];
@@ -704,31 +859,44 @@ int main(int argc, char **argv)
 	check_debugfs(&excl, true);
 	check_debugfs(&shared, true);
 	for (i = 0; i < NR_SLOTS; i++) {
-		kvm_put_kvm(slots[i]);
+		vm_close(slots[i]);
 		slots[i] = NULL;
 	}
+	shim_return_to_user();
 	mdev_kvm_assoc_domain_destroy(&excl);	/* WARNs on leaked refs */
 	mdev_kvm_assoc_domain_destroy(&shared);
 	shim_exitcall();
+	while ((file = free_files)) {
+		free_files = file->f_task_work;
+		free(file);
+	}
 
 	ret = atomic_load(&violations);
 	pass = !ret && !atomic_load(&shim_warnings) &&
-	       !atomic_load(&shim_symbol_pins) &&
 	       atomic_load(&stats.vms_created) == atomic_load(&stats.vms_freed) &&
-	       atomic_load(&stats.attached) && atomic_load(&stats.detached) &&
-	       atomic_load(&stats.lookups) && atomic_load(&stats.finds) &&
-	       atomic_load(&stats.intercepts) &&
+	       atomic_load(&stats.files_opened) ==
+			atomic_load(&stats.files_released) &&
+	       atomic_load(&shim_file_gets) == atomic_load(&shim_file_puts) &&
+	       atomic_load(&stats.attached) == atomic_load(&stats.detached) &&
+	       atomic_load(&stats.attached) && atomic_load(&stats.lookups) &&
+	       atomic_load(&stats.walks) && atomic_load(&stats.intercepts) &&
+	       atomic_load(&stats.released_refused) &&
 	       atomic_load(&stats.vms_closed_in_use);
-	printf("mdev_kvm_assoc_tsan: %s in %.1f s: %ld attached, %ld refused, %ld detached; %ld locked lookups of a VM, %ld of none; %ld finds, %ld intercepts, %ld debugfs reads; VMs %ld created, %ld freed, %ld closed by their owner, %ld of them in use; symbol pins %ld, warnings %d, violations %d\n",
+	printf("mdev_kvm_assoc_tsan: %s in %.1f s: %ld attached, %ld refused, %ld detached; %ld attaches to a released VM refused, %ld to a VM closed meanwhile; %ld locked lookups of a VM, %ld of none; %ld walks, %ld intercepts, %ld debugfs reads; VMs %ld created, %ld freed, %ld closed by their owner, %ld of them in use; files %ld opened, %ld released, references %ld taken, %ld dropped; warnings %d, violations %d\n",
 	       pass ? "PASS" : "FAIL", now() - start,
 	       atomic_load(&stats.attached), atomic_load(&stats.refused),
-	       atomic_load(&stats.detached), atomic_load(&stats.lookups),
-	       atomic_load(&stats.lookups_none), atomic_load(&stats.finds),
-	       atomic_load(&stats.intercepts),
+	       atomic_load(&stats.detached),
+	       atomic_load(&stats.released_refused),
+	       atomic_load(&stats.closed_meanwhile),
+	       atomic_load(&stats.lookups), atomic_load(&stats.lookups_none),
+	       atomic_load(&stats.walks), atomic_load(&stats.intercepts),
 	       atomic_load(&stats.debugfs_reads),
 	       atomic_load(&stats.vms_created), atomic_load(&stats.vms_freed),
 	       atomic_load(&stats.vms_closed),
 	       atomic_load(&stats.vms_closed_in_use),
-	       atomic_load(&shim_symbol_pins), atomic_load(&shim_warnings), ret);
+	       atomic_load(&stats.files_opened),
+	       atomic_load(&stats.files_released),
+	       atomic_load(&shim_file_gets), atomic_load(&shim_file_puts),
+	       atomic_load(&shim_warnings), ret);
 	return pass ? 0 : 1;
 }

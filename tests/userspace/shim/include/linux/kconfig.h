@@ -3,10 +3,9 @@
 #ifndef _LINUX_KCONFIG_H
 #define _LINUX_KCONFIG_H
 
-/* the library, its ref_tracker use, and lockdep so that -EDEADLK is live */
+/* the library and its ref_tracker use */
 #define CONFIG_MDEV_KVM_ASSOC 1
 #define CONFIG_MDEV_KVM_ASSOC_REF_TRACKER 1
-#define CONFIG_LOCKDEP 1
 
 /* as include/linux/kconfig.h; no modules here, so builtin == enabled */
 #define __ARG_PLACEHOLDER_1 0,

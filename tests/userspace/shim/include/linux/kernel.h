@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* linux/kernel.h: types, container_of, BIT, ERR_PTR, WARN_ON and printk, on libc. */
+/* linux/kernel.h: types, container_of, BIT, ARRAY_SIZE, ERR_PTR, WARN_ON and printk, on libc. */
 #ifndef _LINUX_KERNEL_H
 #define _LINUX_KERNEL_H
 
@@ -23,6 +23,14 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
 #define __maybe_unused		__attribute__((unused))
 #define likely(x)		__builtin_expect(!!(x), 1)
@@ -35,6 +43,7 @@ struct list_head {
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define BIT(nr)			(1UL << (nr))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE		4096UL
 
 #define MAX_ERRNO		4095

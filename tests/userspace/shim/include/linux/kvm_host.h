@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* linux/kvm_host.h: the struct kvm fields the library uses, and kvm.ko's two exports. */
+/* linux/kvm_host.h: the struct kvm fields that the library and the harness (playing kvm.ko) use. */
 #ifndef _LINUX_KVM_HOST_H
 #define _LINUX_KVM_HOST_H
 
@@ -14,11 +14,9 @@ struct kvm {
 	struct mutex lock;
 	refcount_t users_count;
 	struct mm_struct *mm;
+	/* from KVM_CREATE_VM until the file's release clears it */
+	struct file *vm_file;
 	char stats_id[KVM_STATS_NAME_SIZE];
 };
-
-/* the harness plays kvm.ko and defines these, as virt/kvm/kvm_main.c */
-bool kvm_get_kvm_safe(struct kvm *kvm);
-void kvm_put_kvm(struct kvm *kvm);
 
 #endif

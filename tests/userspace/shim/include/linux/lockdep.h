@@ -3,7 +3,6 @@
 #ifndef _LINUX_LOCKDEP_H
 #define _LINUX_LOCKDEP_H
 
-#include <linux/debug_locks.h>
 #include <linux/kernel.h>
 
 struct lockdep_map {
@@ -96,7 +95,7 @@ static inline int lock_is_held_type(const struct lockdep_map *map, int read)
 
 #define lockdep_assert(cond)						\
 do {									\
-	if (debug_locks && !(cond))					\
+	if (!(cond))							\
 		shim_lockdep_fail("assertion failed", #cond, __FILE__,	\
 				  __LINE__);				\
 } while (0)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* linux/module.h: exports, module info, init and exit calls, symbol_get()/symbol_put(). */
+/* linux/module.h: exports, module info, init and exit calls. */
 #ifndef _LINUX_MODULE_H
 #define _LINUX_MODULE_H
 
@@ -21,10 +21,5 @@ extern void (*const shim_exitcall)(void);
 #define subsys_initcall(fn)	int (*const shim_initcall)(void) = fn
 #define module_init(fn)		subsys_initcall(fn)
 #define module_exit(fn)		void (*const shim_exitcall)(void) = fn
-
-/* the symbol's address, and a pin count the harness wants back at 0 */
-extern atomic_long shim_symbol_pins;
-#define symbol_get(x)	(atomic_fetch_add(&shim_symbol_pins, 1), &(x))
-#define symbol_put(x)	((void)&(x), (void)atomic_fetch_sub(&shim_symbol_pins, 1))
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* linux/sched.h: `current`, a per-thread task whose only field is its mm. */
+/* linux/sched.h: `current`, a per-thread task with its mm and its task work. */
 #ifndef _LINUX_SCHED_H
 #define _LINUX_SCHED_H
 
@@ -11,6 +11,7 @@ struct mm_struct {
 
 struct task_struct {
 	struct mm_struct *mm;
+	struct file *task_works;	/* fput()'s deferred releases (linux/fs.h) */
 };
 
 /* defined by the harness */
