@@ -38,6 +38,8 @@ run test-kernel		"$T/build-test-kernel.sh"
 run rebuild-is-noop	"$T/rebuild-is-noop.sh"
 run boot		"$T/boot-test-kernel.sh" test-x86_64 $SAMPLE_POLICIES
 run kunit		"$T/kunit-results.sh" "$OUT/boot.log" mdev_kvm_assoc
+# the shipped .kunitconfig, as kunit.py run uses it
+run kunitconfig		"$T/kunitconfig.sh"
 run splat-scan		"$TOP/harness/scan.sh" "$OUT/boot.log"
 run e2e			grep -E "^mka-e2e: [1-9][0-9]* passed, 0 failed" "$OUT/boot.log"
 run failslab		matches 3 "failslab on every open alloc +ok" "$OUT/boot.log"

@@ -31,4 +31,4 @@ for o in "${objs[@]}"; do
 		die "$o calls the library, which KVM=n does not build"
 	fi
 done
-say "$name: ${objs[*]} built, no reference to kvm.ko's $(echo "$exports" | wc -l) exports${name/kvm-n/}${name/kvm-m/, no symbol_get()}"
+say "$name: ${objs[*]} built, no reference to kvm.ko's $(echo "$exports" | wc -l) exports$([ "$name" = kvm-m ] && echo ", no symbol_get()")"

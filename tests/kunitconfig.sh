@@ -11,6 +11,7 @@
 kunit=(python3 "$TREE/tools/testing/kunit/kunit.py")
 kcfg=$TREE/lib/mdev_kvm_assoc.kunitconfig
 build=$OUT/build/kunit-x86_64
+mkdir -p "$OUT/build"
 cd "$TREE"
 
 "${kunit[@]}" config --arch=x86_64 --build_dir="$build" --kunitconfig="$kcfg" \
