@@ -22,15 +22,18 @@
  *   _pid + 1, taken by an atomic test-and-set that blocks while held;
  *   mutex_trylock() takes it in the same step only when it is free;
  * - each VM has one file (the VM fd) with its own count, fcount; the
- *   file holds one kvm->users_count reference, the VM's vCPU (fd) the
- *   other; the owner closes both, in either order, whenever it likes;
+ *   file holds one kvm->users_count reference, VM 1's vCPU (fd) another;
+ *   the owner closes them whenever it likes;
  * - the library's references are on the file: get_file_active() (fails
  *   on a count of 0 or a cleared kvm->vm_file), get_file() under
  *   ref_lock, fput(). The last fput() queues the release on its process
  *   (task work); the process runs it when it returns to user space, at
  *   the end of each of its operations, which asserts that it holds no
  *   lock. The release (kvm_vm_release()) clears kvm->vm_file and drops
- *   the file's kvm reference;
+ *   the file's kvm reference. Where nothing but the return to user space
+ *   follows an fput(), they are one step: in between, nothing could get
+ *   a reference on the file (its count is 0), and no vCPU close can come
+ *   in between that could not come before;
  * - files are not reused here (the TSan harness reuses them), so
  *   get_file_active()'s second load of kvm->vm_file is left out;
  * - kvm_put_kvm() that reaches 0 runs the teardown in the putting
@@ -200,8 +203,10 @@ inline vm_release(w, last)
 inline task_work_run(pend, w, last)
 {
 	do
-	:: pend & 2 -> pend = pend & ~2; w = 1; vm_release(w, last)
-	:: pend == 4 -> pend = 0; w = 2; vm_release(w, last)
+	:: pend != 0 ->
+		w = ((pend & 2) -> 1 : 2);
+		pend = pend & ~(1 << w);
+		vm_release(w, last)
 	:: else -> break
 	od
 }
@@ -209,8 +214,13 @@ inline task_work_run(pend, w, last)
 /* exit_to_user_mode(): no lock held (lockdep_sys_exit()), the task work */
 inline return_to_user(pend, w, last)
 {
-	assert(HOLDS_NONE);
-	task_work_run(pend, w, last)
+	atomic {
+		assert(HOLDS_NONE);
+		if
+		:: pend == 0
+		:: else -> task_work_run(pend, w, last)
+		fi
+	}
 }
 
 /* ---- the library -------------------------------------------------- */
@@ -346,18 +356,20 @@ proctype opener(byte i)
 	atomic {
 		assoc_ref[i] = own;	/* assoc->ref = ref */
 		/* exclusivity: at most one device of the domain per VM */
-		assert(!(assoc_ref[1] != 0 && assoc_ref[1] == assoc_ref[2]))
+		assert(!(assoc_ref[1] != 0 && assoc_ref[1] == assoc_ref[2]));
+		own = 0			/* ref = {} */
 	}
 	mutex_unlock(ref_lock[i]);
-	own = 0;			/* ref = {} */
 	vms[v] = i;			/* hash_add(domain->vms, ...) */
 unlock:
 	unlock_order(v);
-	if				/* the unused reference, after unlocking */
-	:: own != 0 -> fput(own, pend)
-	:: else
-	fi;
-	return_to_user(pend, w, last);
+	atomic {			/* the unused reference, after unlocking */
+		if
+		:: own != 0 -> fput(own, pend)
+		:: else
+		fi;
+		return_to_user(pend, w, last)
+	}
 	if
 	:: assoc_ref[i] == 0 -> goto out	/* the open failed: no close */
 	:: else
@@ -388,11 +400,14 @@ unlock:
 	unlock_order(kvm);
 #else
 	unlock_order(kvm);
-	if
-	:: held != 0 -> fput(held, pend)
-	:: else
-	fi;
-	fput(r, pend);
+	atomic {		/* one step: nothing can tell them apart */
+		if
+		:: held != 0 -> fput(held, pend)
+		:: else
+		fi;
+		fput(r, pend);
+		return_to_user(pend, w, last)
+	}
 #endif
 out:
 	return_to_user(pend, w, last);
@@ -429,13 +444,15 @@ proctype lookup()
 	kvm = 0;
 	/* mdev_kvm_assoc_unlock() */
 	unlock_order(locked);
+	atomic {
 #ifndef OLD_UNLOCKED_LOOKUP
-	if
-	:: held != 0 -> fput(held, pend)
-	:: else
-	fi;
+		if
+		:: held != 0 -> fput(held, pend)
+		:: else
+		fi;
 #endif
-	return_to_user(pend, w, last);
+		return_to_user(pend, w, last)
+	}
 	a = 0; locked = 0	/* dead */
 }
 
@@ -476,37 +493,32 @@ proctype handle_pqap_old()
 
 /*
  * User space: closes the VM fd (kvm_vm_release() in the last fput's task
- * work) and its vCPU fd (kvm_put_kvm()), in either order, whenever it
- * likes. After the VM fd's release, the vCPU keeps struct kvm alive, and
- * attach must refuse the VM.
+ * work), then, for VM 1, its vCPU fd (kvm_put_kvm()), whenever it likes.
+ * Between the VM fd's release and the vCPU's close, struct kvm outlives
+ * its file, and attach must refuse the VM. (The other order adds nothing:
+ * the release may run after the vCPU's close anyway, in the task work of
+ * whoever drops the file's last reference.) VM 2 has no vCPU, so that
+ * its file's release always tears it down.
  */
 proctype vm_owner(byte v)
 {
-	byte file = v, vcpu = v, pend, w, last;
+	byte vmfd = v, vcpufd, pend, w, last;
 
+	atomic { fput(vmfd, pend); return_to_user(pend, w, last) };
 	if
-	:: fput(file, pend); return_to_user(pend, w, last);
-	   kvm_put(vcpu, last)
-	:: kvm_put(vcpu, last);
-	   fput(file, pend); return_to_user(pend, w, last)
+	:: v == 1 -> vcpufd = v; kvm_put(vcpufd, last)
+	:: else
 	fi
 }
 
 init
 {
-	byte v;
-
 	atomic {
-		v = 1;
-		do
-		:: v <= NVM ->
-			fcount[v] = 1;		/* the VM fd */
-			vm_file[v] = true;
-			refcnt[v] = 2;		/* the file's, the vCPU's */
-			v++
-		:: else -> break
-		od;
-		v = 0;				/* dead */
+		/* the VM fd; its kvm reference, and VM 1's vCPU's */
+		fcount[1] = 1; vm_file[1] = true; refcnt[1] = 2;
+#if NVM > 1
+		fcount[2] = 1; vm_file[2] = true; refcnt[2] = 1;
+#endif
 		run opener(1);
 		run opener(2);
 #ifdef OLD_INVERSION
