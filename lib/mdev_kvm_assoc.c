@@ -20,6 +20,34 @@
 
 static struct dentry *mdev_kvm_assoc_debugfs;
 
+/*
+ * The helpers of attach and detach are inlined: they are a few
+ * instructions each, and a call costs as much as the work they do.
+ */
+static __always_inline bool __mdev_kvm_ref_get(struct mdev_kvm_ref *ref,
+					       struct kvm *kvm)
+{
+	struct file *file;
+
+	if (!kvm)
+		return false;
+	file = get_file_active(&kvm->vm_file);
+	if (!file)
+		return false;
+	*ref = (struct mdev_kvm_ref){ .file = file, .kvm = kvm };
+	return true;
+}
+
+static __always_inline void __mdev_kvm_ref_put(struct mdev_kvm_ref *ref)
+{
+	struct file *file = ref->file;
+
+	if (!file)
+		return;
+	*ref = (struct mdev_kvm_ref){};
+	fput(file);
+}
+
 /**
  * mdev_kvm_ref_get() - take a reference on a VM through its file
  * @ref: where to keep the reference; unused before.
@@ -37,15 +65,7 @@ static struct dentry *mdev_kvm_assoc_debugfs;
  */
 bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm)
 {
-	struct file *file;
-
-	if (!kvm)
-		return false;
-	file = get_file_active(&kvm->vm_file);
-	if (!file)
-		return false;
-	*ref = (struct mdev_kvm_ref){ .file = file, .kvm = kvm };
-	return true;
+	return __mdev_kvm_ref_get(ref, kvm);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_ref_get);
 
@@ -61,20 +81,16 @@ EXPORT_SYMBOL_GPL(mdev_kvm_ref_get);
  */
 void mdev_kvm_ref_put(struct mdev_kvm_ref *ref)
 {
-	struct file *file = ref->file;
-
-	if (!file)
-		return;
-	*ref = (struct mdev_kvm_ref){};
-	fput(file);
+	__mdev_kvm_ref_put(ref);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_ref_put);
 
 /* The library's own references, each tracked in the domain. */
-static bool mdev_kvm_assoc_ref_get(struct mdev_kvm_assoc_domain *domain,
-				   struct kvm *kvm, struct mdev_kvm_ref *ref)
+static __always_inline bool
+mdev_kvm_assoc_ref_get(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm,
+		       struct mdev_kvm_ref *ref)
 {
-	if (!mdev_kvm_ref_get(ref, kvm))
+	if (!__mdev_kvm_ref_get(ref, kvm))
 		return false;
 	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
 		ref_tracker_alloc(&domain->refs, &ref->tracker, GFP_KERNEL);
@@ -93,14 +109,15 @@ static void mdev_kvm_assoc_ref_dup(struct mdev_kvm_assoc_domain *domain,
 }
 
 /* Dropped after the locks, to keep them short; the release is deferred. */
-static void mdev_kvm_assoc_ref_put(struct mdev_kvm_assoc_domain *domain,
-				   struct mdev_kvm_ref *ref)
+static __always_inline void
+mdev_kvm_assoc_ref_put(struct mdev_kvm_assoc_domain *domain,
+		       struct mdev_kvm_ref *ref)
 {
 	if (!ref->file)
 		return;
 	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
 		ref_tracker_free(&domain->refs, &ref->tracker);
-	mdev_kvm_ref_put(ref);
+	__mdev_kvm_ref_put(ref);
 }
 
 /* The caller of attach or detach must hold none of the locks they take. */
@@ -115,8 +132,9 @@ static void mdev_kvm_assoc_assert_unlocked(struct mdev_kvm_assoc_domain *domain,
 }
 
 /* After kvm->lock: the per-VM rwsem, to update an association, and the domain lock. */
-static void mdev_kvm_assoc_lock_rest(struct mdev_kvm_assoc_domain *domain,
-				     struct kvm *kvm, bool update)
+static __always_inline void
+mdev_kvm_assoc_lock_rest(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm,
+			 bool update)
 {
 	if (kvm && update && domain->ops && domain->ops->vm_rwsem)
 		down_write(domain->ops->vm_rwsem(kvm));
@@ -128,8 +146,9 @@ static void mdev_kvm_assoc_lock_rest(struct mdev_kvm_assoc_domain *domain,
  * write (only to @update an association: attach and detach), the domain
  * lock.
  */
-static void mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain,
-				      struct kvm *kvm, bool update)
+static __always_inline void
+mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm,
+			  bool update)
 {
 	if (domain->outer_lock)
 		mutex_lock(domain->outer_lock);
@@ -138,8 +157,9 @@ static void mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain,
 	mdev_kvm_assoc_lock_rest(domain, kvm, update);
 }
 
-static void mdev_kvm_assoc_unlock_order(struct mdev_kvm_assoc_domain *domain,
-					struct kvm *kvm, bool update)
+static __always_inline void
+mdev_kvm_assoc_unlock_order(struct mdev_kvm_assoc_domain *domain,
+			    struct kvm *kvm, bool update)
 {
 	mutex_unlock(domain->lock);
 	if (kvm) {
@@ -164,9 +184,9 @@ static void mdev_kvm_assoc_unlock_order(struct mdev_kvm_assoc_domain *domain,
  * association is checked again afterwards, starting over if it changed.
  * The caller drops @ref after unlocking.
  */
-static struct kvm *mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc,
-					      struct mdev_kvm_ref *ref,
-					      bool update)
+static __always_inline struct kvm *
+mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc, struct mdev_kvm_ref *ref,
+			   bool update)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
 	struct kvm *kvm;
@@ -183,7 +203,8 @@ static struct kvm *mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc,
 	}
 	for (;;) {
 		spin_lock(&assoc->ref_lock);
-		kvm = assoc->ref.kvm;
+		/* pairs with the smp_store_release() that publishes it */
+		kvm = smp_load_acquire(&assoc->ref.kvm);
 		if (kvm && mutex_trylock(&kvm->lock)) {
 			spin_unlock(&assoc->ref_lock);
 			mdev_kvm_assoc_lock_rest(domain, kvm, update);
@@ -289,13 +310,16 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 		if (ret)
 			goto unlock;
 	}
-	spin_lock(&assoc->ref_lock);
-	assoc->ref = ref;
-	spin_unlock(&assoc->ref_lock);
+	/*
+	 * A reader holding only ref_lock may see the VM as soon as it is
+	 * stored, and duplicate the reference: store that first. Detach
+	 * clears it under ref_lock, so the reference stays while they look.
+	 */
+	assoc->ref.file = ref.file;
+	assoc->ref.tracker = ref.tracker;
+	smp_store_release(&assoc->ref.kvm, kvm);
 	ref = (struct mdev_kvm_ref){};
-	if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)
-		hash_add(domain->vms, &assoc->vm_node, (unsigned long)kvm);
-	list_add_tail(&assoc->node, &domain->assocs);
+	hash_add(domain->vms, &assoc->vm_node, (unsigned long)kvm);
 	ret = 0;
 unlock:
 	mdev_kvm_assoc_unlock_order(domain, kvm, true);
@@ -327,9 +351,7 @@ void mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 	if (kvm) {
 		if (domain->ops && domain->ops->detach)
 			domain->ops->detach(assoc, kvm);
-		if (domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE)
-			hash_del(&assoc->vm_node);
-		list_del_init(&assoc->node);
+		hash_del(&assoc->vm_node);
 		spin_lock(&assoc->ref_lock);
 		ref = assoc->ref;
 		assoc->ref = (struct mdev_kvm_ref){};
@@ -469,7 +491,6 @@ void mdev_kvm_assoc_init(struct mdev_kvm_assoc *assoc,
 	};
 	spin_lock_init(&assoc->ref_lock);
 	INIT_HLIST_NODE(&assoc->vm_node);
-	INIT_LIST_HEAD(&assoc->node);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_init);
 
@@ -477,9 +498,10 @@ VISIBLE_IF_KUNIT int mdev_kvm_assoc_show(struct seq_file *m, void *unused)
 {
 	struct mdev_kvm_assoc_domain *domain = m->private;
 	struct mdev_kvm_assoc *assoc;
+	int bkt;
 
 	guard(mutex)(domain->lock);
-	list_for_each_entry(assoc, &domain->assocs, node)
+	hash_for_each(domain->vms, bkt, assoc, vm_node)
 		seq_printf(m, "%s %s\n", assoc->name, assoc->ref.kvm->stats_id);
 	return 0;
 }
@@ -519,7 +541,6 @@ int mdev_kvm_assoc_domain_init(struct mdev_kvm_assoc_domain *domain)
 	if (!domain || !domain->name || !domain->lock)
 		return -EINVAL;
 	hash_init(domain->vms);
-	INIT_LIST_HEAD(&domain->assocs);
 	ref_tracker_dir_init(&domain->refs, 16, domain->name);
 	domain->debugfs = debugfs_create_dir(domain->name,
 					     mdev_kvm_assoc_debugfs);
@@ -541,7 +562,7 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_domain_init);
  */
 void mdev_kvm_assoc_domain_destroy(struct mdev_kvm_assoc_domain *domain)
 {
-	WARN_ON_ONCE(!list_empty(&domain->assocs));
+	WARN_ON_ONCE(!hash_empty(domain->vms));
 	debugfs_remove_recursive(domain->debugfs);
 	ref_tracker_dir_exit(&domain->refs);
 }

@@ -366,7 +366,7 @@ static void exclusive_many_vms(struct kunit *test)
 {
 	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE,
 					  false);
-	const int n = 300;	/* more than the buckets */
+	const int n = HASH_SIZE(env->domain.vms) + 76;	/* buckets shared */
 	struct mdev_kvm_assoc **a = kunit_kcalloc(test, 2 * n, sizeof(*a),
 						  GFP_KERNEL);
 	struct kvm **kvm = kunit_kcalloc(test, n, sizeof(*kvm), GFP_KERNEL);

@@ -69,10 +69,9 @@ struct mdev_kvm_assoc_ops {
  * @ops: optional callbacks.
  * @outer_lock: optional driver lock taken before kvm->lock.
  * @lock: driver data lock, taken after kvm->lock.
- * @vms: the attached associations by VM, for %MDEV_KVM_ASSOC_EXCLUSIVE;
- *	under @lock. Its nodes live in the associations, so that attach
- *	allocates nothing under the locks.
- * @assocs: attached associations, under @lock; for debugfs only.
+ * @vms: the attached associations, by VM; under @lock. Its nodes live in
+ *	the associations, so that attach allocates nothing under the locks,
+ *	and %MDEV_KVM_ASSOC_EXCLUSIVE looks the VM up in constant time.
  * @refs: tracks every kvm reference the library holds.
  * @debugfs: the domain's debugfs directory.
  *
@@ -87,8 +86,7 @@ struct mdev_kvm_assoc_domain {
 	struct mutex *outer_lock;	/* before kvm->lock */
 	struct mutex *lock;		/* after kvm->lock */
 
-	DECLARE_HASHTABLE(vms, 8);
-	struct list_head assocs;
+	DECLARE_HASHTABLE(vms, 10);
 	struct ref_tracker_dir refs;
 	struct dentry *debugfs;
 };
@@ -112,13 +110,14 @@ struct mdev_kvm_ref {
  * @domain: the driver's domain.
  * @name: shown in debugfs, usually dev_name() of the mdev.
  * @ref: the VM and the association's reference on it; written under
- *	kvm->lock, @domain->lock and @ref_lock; read with mdev_kvm_assoc_kvm().
+ *	kvm->lock and @domain->lock, and cleared under @ref_lock too; read
+ *	with mdev_kvm_assoc_kvm().
  * @ref_lock: lets mdev_kvm_assoc_lock() try kvm->lock of @ref.kvm, or take
- *	a reference on it before it sleeps on kvm->lock.
+ *	a reference on it before it sleeps on kvm->lock, while detach cannot
+ *	drop the association's.
  * @locked: the reference mdev_kvm_assoc_lock() took, if it had to sleep;
  *	under @domain->lock.
- * @vm_node: entry in @domain->vms, while attached in an exclusive domain.
- * @node: entry in @domain->assocs.
+ * @vm_node: entry in @domain->vms, while attached.
  *
  * Embed it in the driver's per-device state and initialise it with
  * mdev_kvm_assoc_init(). All fields are private to the library.
@@ -130,7 +129,6 @@ struct mdev_kvm_assoc {
 	spinlock_t ref_lock;		/* protects ref for readers */
 	struct mdev_kvm_ref locked;
 	struct hlist_node vm_node;
-	struct list_head node;
 };
 
 #if IS_ENABLED(CONFIG_MDEV_KVM_ASSOC)
