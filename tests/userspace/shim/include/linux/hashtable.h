@@ -22,5 +22,20 @@
 #define hash_del(node)			hlist_del_init(node)
 #define hash_for_each_possible(name, obj, member, key)			\
 	hlist_for_each_entry(obj, hash_bucket(name, key), member)
+#define HASH_SIZE(name)			ARRAY_SIZE(name)
+#define hash_for_each(name, bkt, obj, member)				\
+	for ((bkt) = 0; (bkt) < (int)ARRAY_SIZE(name); (bkt)++)		\
+		hlist_for_each_entry(obj, &(name)[bkt], member)
+
+static inline bool __hash_empty(const struct hlist_head *ht, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (ht[i].first)
+			return false;
+	return true;
+}
+#define hash_empty(name)		__hash_empty(name, ARRAY_SIZE(name))
 
 #endif

@@ -39,6 +39,9 @@ struct hlist_node {
 #define __PASTE(a, b)		___PASTE(a, b)
 #define __UNIQUE_ID(prefix)	__PASTE(__PASTE(__UNIQUE_ID_, prefix), __COUNTER__)
 #define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
+/* asm/barrier.h's, as C11 atomics that TSan understands */
+#define smp_load_acquire(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
