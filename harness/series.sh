@@ -44,7 +44,8 @@ for l in "${lines[@]}"; do
 done
 rm -f "$OUT/series/msg"
 
-git -C "$repo" format-patch -q --cover-letter --base=base -o "$OUT/series" base..HEAD
+git -C "$repo" format-patch -q --cover-letter --subject-prefix="PATCH v2" \
+	--base=base -o "$OUT/series" base..HEAD
 cover=$(ls "$OUT/series"/0000-cover-letter.patch)
 python3 - "$cover" "$TOP/patches/cover-letter.txt" <<'PY'
 import sys

@@ -317,6 +317,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	 */
 	assoc->ref.file = ref.file;
 	assoc->ref.tracker = ref.tracker;
+	/* pairs with smp_load_acquire() in mdev_kvm_assoc_lock_stable() */
 	smp_store_release(&assoc->ref.kvm, kvm);
 	ref = (struct mdev_kvm_ref){};
 	hash_add(domain->vms, &assoc->vm_node, (unsigned long)kvm);
@@ -375,8 +376,8 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
  * association in place; if it must wait for kvm->lock, it takes a
  * reference on the VM first, then the locks in order, then checks that the
  * association did not change meanwhile, retrying if it did.
- * mdev_kvm_assoc_unlock() drops such a reference after unlocking, so the
- * caller must not hold locks that VM teardown takes. Afterwards
+ * mdev_kvm_assoc_unlock() drops such a reference after unlocking; if it
+ * was the VM's last, fput() defers the VM's release. Afterwards
  * mdev_kvm_assoc_kvm() gives the VM (or NULL) until
  * mdev_kvm_assoc_unlock(). Prefer guard(mdev_kvm_assoc)(assoc).
  *
@@ -430,6 +431,8 @@ void mdev_kvm_assoc_lock_inner(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
 
+	if (WARN_ON_ONCE(!domain->outer_lock))
+		return;
 	lockdep_assert_held(domain->outer_lock);
 	if (assoc->ref.kvm)
 		mutex_lock(&assoc->ref.kvm->lock);
@@ -448,6 +451,8 @@ void mdev_kvm_assoc_unlock_inner(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
 
+	if (WARN_ON_ONCE(!domain->outer_lock))
+		return;
 	lockdep_assert_held(domain->outer_lock);
 	mutex_unlock(domain->lock);
 	if (assoc->ref.kvm)
