@@ -6,6 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 build=$1; shift
 mkdir -p "$build"
+# a tree that harness/tree.sh laid out as a prefix stays one for the build
+if [ -z "${SERIES_UPTO:-}" ] && [ -f "$TREE/.mka-series" ] &&
+   [ "$(cat "$TREE/.mka-series")" != all ]; then
+	SERIES_UPTO=$(cat "$TREE/.mka-series")
+fi
 # a series prefix (SERIES_UPTO, when bisecting) has a configuration of its own
 sum=$({ cat "$@" "$TOP/patches/series" "$TOP/patches/test/series"; echo "${SERIES_UPTO:-all}"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$build/.config" ] && [ "$(cat "$build/.mka-config" 2>/dev/null)" = "$sum" ]; then

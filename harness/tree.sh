@@ -99,4 +99,6 @@ while read -r f; do
 	fi
 done < "$stage.files"
 mv "$stage.files" "$TREE/.mka-files"
+# what the tree holds, for harness/config.sh: the series or a prefix of it
+echo "${SERIES_UPTO:-all}" > "$TREE/.mka-series"
 say "tree ready: $kv with ${#series[@]} patches"
