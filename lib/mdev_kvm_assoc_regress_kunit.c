@@ -45,8 +45,11 @@ struct regress_dev {
 	struct kvm *kvm;		/* the old pattern's published pointer */
 	void (*put)(struct kvm *kvm);	/* the old pattern's put */
 	bool pinned;			/* put pinned with symbol_get() */
+	unsigned long flags;		/* REGRESS_ATTACHED, as kvmgt has it */
 	struct mdev_kvm_assoc assoc;
 };
+
+#define REGRESS_ATTACHED	0
 
 struct regress_drv {
 	bool old;
@@ -551,8 +554,9 @@ static void module_lifetime(struct kunit *test)
 }
 
 /*
- * 6. Exclusivity checked apart from publication (kvmgt's "one vGPU per
- * VM"): two opens of different devices on one VM both pass the check.
+ * 6. Exclusivity checked apart from publication: the published VMs
+ * compared under one hold of the driver lock, the VM published under
+ * another. Two opens of different devices on one VM both pass the check.
  */
 static int racy_exclusive_open(struct regress_dev *dev, struct kvm *kvm)
 {
@@ -588,6 +592,7 @@ static void both_openers(struct regress_drv *drv)
 struct opener {
 	struct regress_dev *dev;
 	struct kvm *kvm;
+	int (*open)(struct regress_dev *dev, struct kvm *kvm);
 	int ret;
 	struct completion done;
 };
@@ -595,29 +600,27 @@ struct opener {
 static int opener_fn(void *data)
 {
 	struct opener *o = data;
-	struct regress_dev *dev = o->dev;
 
-	o->ret = dev->drv->old ? racy_exclusive_open(dev, o->kvm) :
-		 lib_open(dev, o->kvm);
+	o->ret = o->open(o->dev, o->kvm);
 	kthread_complete_and_exit(&o->done, 0);
 }
 
-static void exclusivity(struct kunit *test)
+/* Every device of @drv opens @kvm at once; one may, the others get @err. */
+static void race_opens(struct kunit *test, struct regress_drv *drv,
+		       int (*open)(struct regress_dev *dev, struct kvm *kvm),
+		       int err)
 {
 	struct opener *o;
-	struct regress_drv *drv;
 	struct kvm *kvm;
 	int i, opened = 0;
 
-	if (!case_runs(test))
-		return;
-	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
 	drv->window = both_openers;
 	o = kunit_kcalloc(test, REGRESS_DEVS, sizeof(*o), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, o);
 	kvm = vm_take(test);
 	for (i = 0; i < REGRESS_DEVS; i++) {
-		o[i] = (struct opener){ .dev = &drv->dev[i], .kvm = kvm };
+		o[i] = (struct opener){ .dev = &drv->dev[i], .kvm = kvm,
+					.open = open };
 		init_completion(&o[i].done);
 		if (IS_ERR(kthread_run(opener_fn, &o[i], "regress-open"))) {
 			o[i].ret = -ECHILD;
@@ -629,16 +632,86 @@ static void exclusivity(struct kunit *test)
 		if (!o[i].ret)
 			opened++;
 		else
-			KUNIT_EXPECT_EQ(test, o[i].ret, -EBUSY);
+			KUNIT_EXPECT_EQ(test, o[i].ret, err);
 	}
 	KUNIT_EXPECT_EQ_MSG(test, opened, 1, "one device per VM");
-	for (i = 0; i < REGRESS_DEVS; i++)
+	for (i = 0; i < REGRESS_DEVS; i++) {
 		drv_close(&drv->dev[i]);
+		clear_bit(REGRESS_ATTACHED, &drv->dev[i].flags);
+	}
 	vm_close(test, kvm);
 }
 
+static int exclusive_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	return dev->drv->old ? racy_exclusive_open(dev, kvm) :
+	       lib_open(dev, kvm);
+}
+
+static void exclusivity(struct kunit *test)
+{
+	if (case_runs(test))
+		race_opens(test, regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE),
+			   exclusive_open, -EBUSY);
+}
+
 /*
- * 7. A lookup from a path other than open and close (vfio_ap's sysfs and
+ * 7. kvmgt's form of it, as intel_vgpu_open_device() has it in 6.12: the
+ * VFIO core has published the VM; the check walks the devices marked
+ * attached, under the driver lock; the mark comes after registering with
+ * the VM (the page-track notifier), outside the lock. Through the
+ * library, the registration and the mark are the attach callback's.
+ */
+static int kvmgt_register(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
+{
+	struct regress_dev *dev = container_of(assoc, struct regress_dev,
+					       assoc);
+
+	dev->drv->window(dev->drv);
+	set_bit(REGRESS_ATTACHED, &dev->flags);
+	return 0;
+}
+
+static int kvmgt_open(struct regress_dev *dev, struct kvm *kvm)
+{
+	struct regress_drv *drv = dev->drv;
+	bool exist = false;
+	int i, ret;
+
+	if (!drv->old)
+		return lib_open(dev, kvm);
+	ret = old_open(dev, kvm);
+	if (ret)
+		return ret;
+	mutex_lock(&drv->lock);
+	for (i = 0; i < REGRESS_DEVS; i++)
+		exist |= &drv->dev[i] != dev &&
+			 test_bit(REGRESS_ATTACHED, &drv->dev[i].flags) &&
+			 drv->dev[i].kvm == kvm;
+	mutex_unlock(&drv->lock);
+	if (exist) {
+		old_close(dev);
+		return -EEXIST;
+	}
+	drv->window(drv);
+	set_bit(REGRESS_ATTACHED, &dev->flags);
+	return 0;
+}
+
+static void kvmgt_exclusive(struct kunit *test)
+{
+	struct regress_drv *drv;
+
+	if (!case_runs(test))
+		return;
+	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
+	drv->ops.attach = kvmgt_register;
+	drv->domain.exclusive_errno = -EEXIST;
+	race_opens(test, drv, kvmgt_open, -EEXIST);
+}
+
+/*
+ * 8. A lookup from a path other than open and close (vfio_ap's sysfs and
  * AP bus paths) must find the VM, then take kvm->lock before the driver
  * lock. The naive way reads the pointer under the driver lock, drops it,
  * then locks both; meanwhile the device can close and the VM be
@@ -689,6 +762,7 @@ static struct kunit_case mdev_kvm_assoc_regress_cases[] = {
 	KUNIT_CASE(dying_vm),
 	KUNIT_CASE(module_lifetime),
 	KUNIT_CASE(exclusivity),
+	KUNIT_CASE(kvmgt_exclusive),
 	KUNIT_CASE(lookup_path),
 	{}
 };
