@@ -116,6 +116,7 @@ static inline void shim_warn(const char *cond, const char *file, int line)
 #define offsetofend(type, member) \
 	(offsetof(type, member) + sizeof(((type *)0)->member))
 #define container_of_const(ptr, type, member) container_of(ptr, type, member)
+#define U32_MAX			((u32)~0U)
 #define min(a, b)		((a) < (b) ? (a) : (b))
 
 /* vscnprintf(): what was written, never more than the buffer holds */

@@ -44,6 +44,7 @@ struct vfio_device {
 	unsigned int open_count;
 	bool iommu_used;		/* pins allowed */
 	atomic_long pinned;		/* pages pinned through this device */
+	struct mdev_kvm_ref kvm_ref_held;	/* the core's, while open */
 };
 
 struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
