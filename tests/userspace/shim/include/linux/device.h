@@ -4,6 +4,7 @@
 #define _LINUX_DEVICE_H
 
 #include <linux/kernel.h>
+#include <linux/bitops.h>
 #include <linux/completion.h>
 #include <linux/sysfs.h>
 #include <linux/timer.h>
