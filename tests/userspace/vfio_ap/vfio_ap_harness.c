@@ -536,6 +536,35 @@ static void scn_saved_kvm(void)
 	reset_fault(2);
 }
 
+/*
+ * Not in the default run, a finding: the guest enables interrupts on a
+ * queue the machine no longer has (the AP bus has not scanned yet). AQIC
+ * answers 01; vfio_ap_irq_enable() then calls vfio_ap_irq_disable(),
+ * which frees the queue's old ISC and NIB, not the ones it just
+ * registered and pinned: both leak, and the VM is freed with its ISC
+ * registered.
+ */
+static void scn_aqic_unavail(void)
+{
+	struct mdev_device *a = shim_mdev_create(1);
+	struct kvm *kvm = vm_create();
+
+	store(a, "assign_adapter", "1");
+	store(a, "assign_domain", "5");
+	check(!shim_vfio_open(&mm_of(a)->vdev, kvm), "open");
+	ap_sim_config(1, -2, false);
+	vcpu_pqap(kvm, AP_MKQID(1, 5), true, 3, NIB);
+	ap_sim_config(1, -2, true);
+	check(!shim_page_pins(NIB), "AQIC 01: the NIB stays pinned");
+	check(!kvm->arch.gisa_int.alert.ref_count[3],
+	      "AQIC 01: the ISC stays registered");
+	shim_vfio_close(&mm_of(a)->vdev);
+	shim_mdev_remove(a);
+	vm_close(kvm);
+}
+
+static void scn_dangling(void);
+
 /* racing threads: user space, vCPUs, the AP bus */
 static atomic_bool stop;
 static struct mdev_device *race_mdevs[2];
@@ -624,13 +653,12 @@ static void *bus(void *arg)
 	while (!atomic_load(&stop)) {
 		int card = 1 + rand_r(&seed) % 3, dom = 5 + rand_r(&seed) % 3;
 
-		if (!(rand_r(&seed) % 8)) {
-			host_config(card, false);
-			host_config(card, true);
-		} else {
-			queue_remove(card, dom);
-			check(!queue_probe(card, dom), "probe");
-		}
+		/*
+		 * Queues come and go; the host configuration stays: a PQAP
+		 * on a deconfigured queue leaks (scn_aqic_unavail()).
+		 */
+		queue_remove(card, dom);
+		check(!queue_probe(card, dom), "probe");
 		usleep(200);
 	}
 	return NULL;
@@ -667,8 +695,41 @@ static void scn_race(double secs)
 	atomic_store(&stop, true);
 	for (i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
+	/*
+	 * The queues go first: an unassign may have left one pointing at
+	 * its mdev (scn_dangling()), which must not be freed before.
+	 */
+	for (i = 0; i < 9; i++)
+		queue_remove(1 + i / 3, 5 + i % 3);
 	shim_mdev_remove(race_mdevs[1]);
 	shim_mdev_remove(race_mdevs[0]);
+	for (i = 0; i < 9; i++)
+		check(!queue_probe(1 + i / 3, 5 + i % 3), "probe");
+}
+
+/*
+ * Not in the default run, a finding: unassigning an adapter unlinks its
+ * queues from the mdev, but clears q->matrix_mdev only of those on the
+ * reset list (in the guest's APCB, or holding an ISC). One that the
+ * filter kept out of the APCB (here: another queue of the adapter is not
+ * bound) keeps pointing at the mdev; vfio_ap_mdev_unlink_fr_queues() does
+ * not see it at removal (it is not in the qtable), and removing the queue
+ * after the mdev uses freed memory.
+ */
+static void scn_dangling(void)
+{
+	struct mdev_device *a = shim_mdev_create(1);
+
+	queue_remove(1, 7);
+	store(a, "assign_adapter", "1");
+	store(a, "assign_domain", "5");
+	store(a, "assign_domain", "7");
+	check(!test_bit_inv(1, mm_of(a)->shadow_apcb.apm), "adapter 1 passed");
+	store(a, "unassign_adapter", "1");
+	check(!vq(1, 5)->matrix_mdev, "01.0005 still points at its mdev");
+	shim_mdev_remove(a);
+	queue_remove(1, 5);	/* reads the freed mdev if it does */
+	check(!queue_probe(1, 5) && !queue_probe(1, 7), "probe");
 }
 
 /* the negative control: kvm->lock taken under mdevs_lock, from PQAP */
@@ -682,6 +743,7 @@ static void scn_inversion(void)
 static const struct {
 	const char *name;
 	void (*fn)(void);
+	bool finding;		/* only when asked for by name */
 } scenarios[] = {
 	{ "probe", scn_probe },
 	{ "assign", scn_assign },
@@ -690,6 +752,8 @@ static const struct {
 	{ "queues", scn_queues },
 	{ "reset", scn_reset },
 	{ "saved-kvm", scn_saved_kvm },
+	{ "aqic-unavail", scn_aqic_unavail, true },
+	{ "dangling", scn_dangling, true },
 };
 
 static void print_counts(const char *name, long c[4])
@@ -747,7 +811,8 @@ int main(int argc, char **argv)
 		scn_race(race ? race : 1);
 	} else {
 		for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
-			if (only && strcmp(only, scenarios[i].name))
+			if (only ? strcmp(only, scenarios[i].name) :
+				   scenarios[i].finding)
 				continue;
 			scenarios[i].fn();
 			print_counts(scenarios[i].name, c);
