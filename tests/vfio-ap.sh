@@ -7,6 +7,7 @@
 # gcov. Each negative control must be reported: the v1 saved_kvm
 # use-after-free (the series without 0006's frees) by ASan, an inverted
 # lock order by the shim and by TSan, an unlocked read of the guest by TSan.
+# shellcheck source=../harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
 dir=$OUT/vfio-ap
 drv=$TREE/drivers/s390/crypto
@@ -35,11 +36,13 @@ build() {
 		nice gcc "${cflags[@]}" "${extra[@]}" -DKBUILD_MODNAME='"vfio_ap"' \
 			-c "$f" -o "$o/$(basename "$f" .c).o" &
 	done
-	wait -n && wait -n && wait -n && wait -n && wait -n ||
-		die "$name: compile failed"
+	for f in 1 2 3 4 5; do
+		wait -n || die "$name: compile failed"
+	done
 	nice gcc -pthread "$@" "$o"/*.o -o "$o/harness" ||
 		die "$name: cannot link (libasan8, libubsan1, libtsan2?)"
 }
+# shellcheck disable=SC2054 # commas inside one option
 asan=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
       -fno-omit-frame-pointer -DSHIM_LOCKDEP_ORDER)
 build asan "${asan[@]}"
@@ -99,11 +102,12 @@ negative() {
 	fi
 	say "negative $name: caught in $secs s: $line"
 }
-negative saved-kvm v1 77 '^ERROR: AddressSanitizer: heap-use-after-free' \
+negative saved-kvm v1 77 'ERROR: AddressSanitizer: heap-use-after-free' \
 	--scenario=saved-kvm
-grep -q 'in kvm_s390_gisc_unregister' "$log" &&
-	grep -q 'in vfio_ap_free_aqic_resources' "$log" ||
+if ! grep -q 'in kvm_s390_gisc_unregister' "$log" ||
+   ! grep -q 'in vfio_ap_free_aqic_resources' "$log"; then
 	die "negative control saved-kvm: the use is not the ISC's unregistration, see $log"
+fi
 negative inversion-shim asan 134 '^lockdep shim: possible circular locking dependency' \
 	--negative=inversion
 negative inversion-tsan tsan 66 '^SUMMARY: ThreadSanitizer: lock-order-inversion' \
@@ -125,7 +129,7 @@ fi
 # a finding: an unassigned queue left pointing at its mdev, used after
 # the mdev is freed
 run finding-dangling asan --scenario=dangling
-line=$(grep -m1 -E '^ERROR: AddressSanitizer|^FAIL' "$log") || line=
+line=$(grep -m1 -E 'ERROR: AddressSanitizer|^FAIL' "$log") || line=
 say "finding dangling: ${line:-none (fixed?)}"
 
 # line coverage of the driver, and the functions never entered
