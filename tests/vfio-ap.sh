@@ -7,7 +7,7 @@
 # gcov. Each negative control must be reported: the v1 saved_kvm
 # use-after-free (the series without 0006's frees) by ASan, an inverted
 # lock order by the shim and by TSan, an unlocked read of the guest by TSan.
-# shellcheck source=../harness/lib.sh
+# shellcheck source=SCRIPTDIR/../harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
 dir=$OUT/vfio-ap
 drv=$TREE/drivers/s390/crypto
