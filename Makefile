@@ -3,7 +3,7 @@
 # make check  - every check; ends with "N passed, N failed"
 # make bench  - the cost figures; make kcsan - the KCSAN kernel
 
-.PHONY: all deps tree kernel demo check soak series bench kcsan clean
+.PHONY: all deps tree kernel demo check soak series bench kcsan vfio-ap clean
 
 all: check
 
@@ -34,6 +34,11 @@ bench: tree
 # kernel build)
 kcsan: tree
 	tests/kcsan.sh
+
+# vfio_ap_ops.c of the tree in userspace under ASan+UBSan and TSan, with
+# its negative controls and gcov
+vfio-ap: tree
+	tests/vfio-ap.sh
 
 # the upstream patch series, checked to build after each patch
 series: tree

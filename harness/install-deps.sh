@@ -6,7 +6,7 @@
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod ccache
       python3 xz-utils "$BASE_PACKAGE" qemu-system-x86 busybox-static
       sparse perl gcc-s390x-linux-gnu python3-ply python3-git git python3-sphinx
-      spin libtsan2)
+      spin libtsan2 libasan8 libubsan1)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -10,6 +10,7 @@
 #define hash_long(val, bits)	((uint64_t)(val) * GOLDEN_RATIO_64 >> (64 - (bits)))
 
 #define DECLARE_HASHTABLE(name, bits)	struct hlist_head name[1 << (bits)]
+#define DEFINE_HASHTABLE(name, bits)	struct hlist_head name[1 << (bits)] = { }
 #define HASH_BITS(name)		__builtin_ctzl(ARRAY_SIZE(name))
 #define hash_bucket(name, key)	(&(name)[hash_long(key, HASH_BITS(name))])
 

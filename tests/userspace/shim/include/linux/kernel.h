@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include <linux/types.h>
+
 typedef unsigned short umode_t;
 
 /* linux/types.h's, so every header has it, as in the kernel */
@@ -47,7 +49,9 @@ struct hlist_node {
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define BIT(nr)			(1UL << (nr))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define PAGE_SHIFT		12
 #define PAGE_SIZE		4096UL
+#define PAGE_MASK		(~(PAGE_SIZE - 1))
 
 #define MAX_ERRNO		4095
 static inline void *ERR_PTR(long error)
@@ -95,6 +99,40 @@ static inline void shim_warn(const char *cond, const char *file, int line)
 })
 /* every warning fails the run, so "once" need not be tracked */
 #define WARN_ON_ONCE(cond)	WARN_ON(cond)
+/* WARN() with its message; the message is printed before the stack */
+#define WARN(cond, fmt, ...) ({						\
+	int __ret = !!(cond);						\
+	if (unlikely(__ret)) {						\
+		fprintf(stderr, "WARNING: " fmt, ##__VA_ARGS__);	\
+		shim_warn(#cond, __FILE__, __LINE__);			\
+	}								\
+	__ret;								\
+})
+#define WARN_ONCE(cond, fmt, ...)	WARN(cond, fmt, ##__VA_ARGS__)
+
+#define fallthrough		__attribute__((__fallthrough__))
+#define __aligned(x)		__attribute__((__aligned__(x)))
+#define __always_unused		__attribute__((unused))
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#define container_of_const(ptr, type, member) container_of(ptr, type, member)
+#define U32_MAX			((u32)~0U)
+#define min(a, b)		((a) < (b) ? (a) : (b))
+
+/* vscnprintf(): what was written, never more than the buffer holds */
+__printf(3, 4) static inline int scnprintf(char *buf, size_t size,
+					   const char *fmt, ...)
+{
+	va_list args;
+	int n;
+
+	va_start(args, fmt);
+	n = vsnprintf(buf, size, fmt, args);
+	va_end(args);
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? n : (int)size - 1;
+}
 
 /* printk: %pe has no libc equivalent, so it prints as the raw %p */
 __printf(2, 3) static inline void shim_printk(const char *level,
@@ -127,6 +165,8 @@ __printf(2, 3) static inline void shim_printk(const char *level,
 #endif
 #define pr_err(fmt, ...)	shim_printk("err", pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_notice(fmt, ...)	shim_printk("notice", pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	shim_printk("warn", pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info(fmt, ...)	shim_printk("info", pr_fmt(fmt), ##__VA_ARGS__)
 /* the kernel allows 10 per 5 s per call site; here 10 per call site */
 #define pr_notice_ratelimited(fmt, ...) ({				\
 	static atomic_uint __rl;					\

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* linux/kvm_host.h: the struct kvm fields that the library and the harness (playing kvm.ko) use. */
+/* linux/kvm_host.h: the struct kvm fields that the library, vfio_ap and the harnesses (playing kvm.ko) use. */
 #ifndef _LINUX_KVM_HOST_H
 #define _LINUX_KVM_HOST_H
 
@@ -7,6 +7,7 @@
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
+#include <asm/kvm_host.h>
 
 #define KVM_STATS_NAME_SIZE	48
 
@@ -17,6 +18,47 @@ struct kvm {
 	/* from KVM_CREATE_VM until the file's release clears it */
 	struct file *vm_file;
 	char stats_id[KVM_STATS_NAME_SIZE];
+	struct kvm_arch arch;
 };
+
+struct kvm_vcpu {
+	struct kvm *kvm;
+	struct kvm_run *run;
+	struct kvm_vcpu_arch arch;
+};
+
+static inline bool kvm_s390_pv_cpu_is_protected(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.pv_handle;
+}
+
+#define KVM_HVA_ERR_BAD		(-1UL)
+static inline bool kvm_is_error_hva(unsigned long addr)
+{
+	return addr == KVM_HVA_ERR_BAD;
+}
+
+/* guest memory: frames below mem_pages, at a made-up host address */
+static inline unsigned long gfn_to_hva(struct kvm *kvm, gfn_t gfn)
+{
+	if (gfn >= kvm->arch.mem_pages)
+		return KVM_HVA_ERR_BAD;
+	return 0x7f0000000000UL + (gfn << PAGE_SHIFT);
+}
+
+/* struct page and its physical address: the shim's page array (src/vfio.c) */
+struct page {
+	unsigned long pfn;
+};
+
+static inline phys_addr_t page_to_phys(struct page *page)
+{
+	return (phys_addr_t)page->pfn << PAGE_SHIFT;
+}
+
+static inline unsigned long virt_to_phys(const volatile void *p)
+{
+	return (unsigned long)p;
+}
 
 #endif

@@ -25,6 +25,11 @@ static inline void __list_add(struct list_head *new, struct list_head *prev,
 	prev->next = new;
 }
 
+static inline void list_add(struct list_head *new, struct list_head *head)
+{
+	__list_add(new, head, head->next);
+}
+
 static inline void list_add_tail(struct list_head *new, struct list_head *head)
 {
 	__list_add(new, head->prev, head);

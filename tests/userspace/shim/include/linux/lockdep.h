@@ -44,12 +44,77 @@ static inline int shim_held_at(const struct lockdep_map *map)
 	return -1;
 }
 
-/* Before blocking on @map: a lock taken twice would hang, report it. */
-static inline void shim_lock_acquire(const struct lockdep_map *map)
+#ifdef SHIM_LOCKDEP_ORDER
+/*
+ * Lock classes by name, as lockdep's by key (every kvm->lock is one
+ * class), and the order each pair was first taken in: one that is taken
+ * in the other order later is reported as lockdep would. Opt-in, so that
+ * tests/tsan.sh's inversion stays TSan's to find. Trylocks add no order.
+ */
+#define SHIM_MAX_CLASSES 64
+struct shim_lock_order {
+	pthread_mutex_t lock;
+	int nr;
+	const char *name[SHIM_MAX_CLASSES];
+	bool before[SHIM_MAX_CLASSES][SHIM_MAX_CLASSES];
+};
+/* defined by the shim's src/kernel.c */
+extern struct shim_lock_order shim_lock_order;
+
+static inline int shim_lock_class(const char *name)
+{
+	int i;
+
+	for (i = 0; i < shim_lock_order.nr; i++)
+		if (!strcmp(shim_lock_order.name[i], name))
+			return i;
+	if (i == SHIM_MAX_CLASSES)
+		shim_lockdep_fail("too many lock classes", name, __FILE__,
+				  __LINE__);
+	shim_lock_order.name[shim_lock_order.nr++] = name;
+	return i;
+}
+
+static inline void shim_lock_order_check(const struct lockdep_map *map)
+{
+	int i, a, b;
+
+	pthread_mutex_lock(&shim_lock_order.lock);
+	b = shim_lock_class(map->name);
+	for (i = 0; i < shim_held.depth; i++) {
+		a = shim_lock_class(shim_held.lock[i].map->name);
+		if (a == b)
+			continue;
+		if (shim_lock_order.before[b][a]) {
+			fprintf(stderr, "lockdep shim: possible circular locking dependency: %s taken while holding %s; the other order was seen before\n",
+				map->name, shim_held.lock[i].map->name);
+			pthread_mutex_unlock(&shim_lock_order.lock);
+			shim_lockdep_fail("circular locking dependency",
+					  map->name, __FILE__, __LINE__);
+		}
+		shim_lock_order.before[a][b] = true;
+	}
+	pthread_mutex_unlock(&shim_lock_order.lock);
+}
+#else
+static inline void shim_lock_order_check(const struct lockdep_map *map)
+{
+}
+#endif
+
+/* Before trying @map: it must not be held already. */
+static inline void shim_lock_try_acquire(const struct lockdep_map *map)
 {
 	if (shim_held_at(map) >= 0)
 		shim_lockdep_fail("recursive locking", map->name, __FILE__,
 				  __LINE__);
+}
+
+/* Before blocking on @map: a lock taken twice would hang, report it. */
+static inline void shim_lock_acquire(const struct lockdep_map *map)
+{
+	shim_lock_try_acquire(map);
+	shim_lock_order_check(map);
 }
 
 /* After taking @map. */

@@ -38,7 +38,7 @@ static inline void mutex_lock(struct mutex *l)
 /* never sleeps: allowed under a spinlock, as in the kernel */
 static inline int mutex_trylock(struct mutex *l)
 {
-	shim_lock_acquire(&l->dep_map);
+	shim_lock_try_acquire(&l->dep_map);
 	if (pthread_mutex_trylock(&l->m))
 		return 0;
 	shim_lock_acquired(&l->dep_map, 0, false);
