@@ -317,7 +317,10 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	 */
 	assoc->ref.file = ref.file;
 	assoc->ref.tracker = ref.tracker;
-	/* pairs with smp_load_acquire() in mdev_kvm_assoc_lock_stable() */
+	/*
+	 * pairs with smp_load_acquire() in mdev_kvm_assoc_lock_stable() and
+	 * mdev_kvm_assoc_sysfs_emit()
+	 */
 	smp_store_release(&assoc->ref.kvm, kvm);
 	ref = (struct mdev_kvm_ref){};
 	hash_add(domain->vms, &assoc->vm_node, (unsigned long)kvm);
@@ -465,17 +468,26 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock_inner);
  * @assoc: the device's association.
  * @buf: the attribute's buffer.
  *
- * Context: Process context; takes the locks as mdev_kvm_assoc_lock() does.
+ * The VM is read under the association's spinlock only: detach clears it
+ * under that lock before it drops its reference, and a VM's stats id never
+ * changes, so a reader never waits for kvm->lock, which a VM may hold for
+ * long.
+ *
+ * Context: Process context; takes no sleeping lock.
  * Return: the length of "<VM stats id>\n", e.g. "kvm-1234\n", or of
  * "none\n" when the device is not associated.
  */
 ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf)
 {
 	struct kvm *kvm;
+	ssize_t len;
 
-	guard(mdev_kvm_assoc)(assoc);
-	kvm = mdev_kvm_assoc_kvm(assoc);
-	return sysfs_emit(buf, "%s\n", kvm ? kvm->stats_id : "none");
+	spin_lock(&assoc->ref_lock);
+	/* pairs with smp_store_release() in mdev_kvm_assoc_attach() */
+	kvm = smp_load_acquire(&assoc->ref.kvm);
+	len = sysfs_emit(buf, "%s\n", kvm ? kvm->stats_id : "none");
+	spin_unlock(&assoc->ref_lock);
+	return len;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_sysfs_emit);
 

@@ -660,26 +660,24 @@ static void exclusivity(struct kunit *test)
  * VFIO core has published the VM; the check walks the devices marked
  * attached, under the driver lock; the mark comes after registering with
  * the VM (the page-track notifier), outside the lock. Through the
- * library, the registration and the mark are the attach callback's.
+ * library, as kvmgt is converted, the check is the domain's, made as the
+ * association is recorded, and the registration and the mark stay after
+ * it, outside the locks.
  */
-static int kvmgt_register(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
-{
-	struct regress_dev *dev = container_of(assoc, struct regress_dev,
-					       assoc);
-
-	dev->drv->window(dev->drv);
-	set_bit(REGRESS_ATTACHED, &dev->flags);
-	return 0;
-}
-
 static int kvmgt_open(struct regress_dev *dev, struct kvm *kvm)
 {
 	struct regress_drv *drv = dev->drv;
 	bool exist = false;
 	int i, ret;
 
-	if (!drv->old)
-		return lib_open(dev, kvm);
+	if (!drv->old) {
+		ret = lib_open(dev, kvm);
+		if (ret)
+			return ret;
+		drv->window(drv);
+		set_bit(REGRESS_ATTACHED, &dev->flags);
+		return 0;
+	}
 	ret = old_open(dev, kvm);
 	if (ret)
 		return ret;
@@ -705,7 +703,7 @@ static void kvmgt_exclusive(struct kunit *test)
 	if (!case_runs(test))
 		return;
 	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
-	drv->ops.attach = kvmgt_register;
+	drv->ops.attach = NULL;
 	drv->domain.exclusive_errno = -EEXIST;
 	race_opens(test, drv, kvmgt_open, -EEXIST);
 }
