@@ -2,6 +2,7 @@
 # make demo   - build, boot and narrate the association lifecycle
 # make check  - every check; ends with "N passed, N failed"
 # make bench  - the cost figures; make kcsan - the KCSAN kernel
+# make vfio-ap - vfio_ap_ops.c in userspace, under sanitizers
 
 .PHONY: all deps tree kernel demo check soak series bench kcsan vfio-ap clean
 

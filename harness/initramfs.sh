@@ -1,7 +1,8 @@
 #!/bin/bash
 # harness/initramfs.sh BUILD_DIR OUTPUT: a gzip'd initramfs of busybox-static,
-# tests/guest and the build's modules (flat in /lib/modules), packed by the
-# kernel's own usr/gen_init_cpio.
+# tests/guest, the guest binaries built for it ($OUT/guest-bin/NAME) and
+# the build's modules (flat in /lib/modules), packed by the kernel's own
+# usr/gen_init_cpio.
 . "$(dirname "$0")/lib.sh"
 build=$1 out=$2
 list=$(mktemp)
@@ -19,7 +20,7 @@ trap 'rm -f "$list"' EXIT
 		while read -r f; do
 			echo "file /lib/modules/$(basename "$f") $build/$f 644 0 0"
 		done
-	for f in "$OUT"/guest-bin/*; do
+	for f in "$OUT/guest-bin/$(basename "$build")"/*; do
 		[ -f "$f" ] && echo "file /bin/$(basename "$f") $f 755 0 0"
 	done
 } > "$list"

@@ -71,7 +71,10 @@ for k in $(seq 1 ${#lines[@]}); do
 	"$TOP/harness/tree.sh" > /dev/null
 	"$TOP/harness/build.sh" test-x86_64 bzImage modules > "$OUT/series/build-$k.log" 2>&1 ||
 		{ tail "$OUT/series/build-$k.log"; die "x86_64 build fails after $p"; }
-	"$TOP/harness/build.sh" s390-vfio all >> "$OUT/series/build-$k.log" 2>&1 ||
+	# KVM as modules, with i915 and KVMGT
+	"$TOP/harness/build.sh" test-kvm-m bzImage modules >> "$OUT/series/build-$k.log" 2>&1 ||
+		{ tail "$OUT/series/build-$k.log"; die "x86_64 KVM=m build fails after $p"; }
+	"$TOP/harness/build.sh" s390-vfio vmlinux modules >> "$OUT/series/build-$k.log" 2>&1 ||
 		{ tail "$OUT/series/build-$k.log"; die "s390 build fails after $p"; }
 	say "series: builds after $p"
 done
