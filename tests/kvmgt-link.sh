@@ -7,9 +7,10 @@
 log=$1
 build=$OUT/build/test-kvm-m
 ko=$build/drivers/gpu/drm/i915/kvmgt.ko
-for m in "$build/drivers/gpu/drm/i915/i915.ko" "$ko"; do
-	[ -f "$m" ] && [ "$m" -nt "$build/.config" ] ||
-		die "${m#"$build"/} was not built with this configuration"
+# in this configuration's modules.order, so linked by its modpost
+for m in drivers/gpu/drm/i915/i915 drivers/gpu/drm/i915/kvmgt; do
+	grep -qx "$m.o" "$build/modules.order" && [ -f "$build/$m.ko" ] ||
+		die "$m.ko is not a module of this configuration"
 done
 [ -f "$log" ] || die "no build log $log"
 if grep -E 'WARNING: modpost|ERROR: modpost' "$log"; then
