@@ -1,6 +1,7 @@
 #!/bin/bash
 # ThreadSanitizer: lib/mdev_kvm_assoc.c, compiled as it is against the
-# kernel-header shim in tests/userspace/shim, under racing threads
+# kernel-header shim in tests/userspace/shim (and its VM references,
+# shim/src/kvm.c), under racing threads
 # (tests/userspace/mdev_kvm_assoc_tsan.c). The run must end clean, and
 # each negative control, a lock-order inversion and an unlocked read of the
 # VM pointer, must make TSan report, and the third, a VM file's release
@@ -20,8 +21,11 @@ nice gcc "${cflags[@]}" -DKBUILD_MODNAME='"mdev_kvm_assoc"' \
 	-c "$TOP/lib/mdev_kvm_assoc.c" -o "$dir/mdev_kvm_assoc.o"
 nice gcc "${cflags[@]}" -DKBUILD_MODNAME='"mdev_kvm_assoc_tsan"' \
 	-c "$TOP/tests/userspace/mdev_kvm_assoc_tsan.c" -o "$dir/harness.o"
+nice gcc "${cflags[@]}" -DKBUILD_MODNAME='"kvm"' \
+	-c "$TOP/tests/userspace/shim/src/kvm.c" -o "$dir/kvm.o"
 nice gcc -fsanitize=thread -pthread "$dir/mdev_kvm_assoc.o" \
-	"$dir/harness.o" -o "$bin" || die "cannot link with TSan (libtsan2?)"
+	"$dir/kvm.o" "$dir/harness.o" -o "$bin" ||
+	die "cannot link with TSan (libtsan2?)"
 
 # detect_deadlocks is the default; the inversion control depends on it
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 detect_deadlocks=1"

@@ -21,7 +21,7 @@ cp "$drv/vfio_ap_ops.c" "$dir/v1/vfio_ap_ops.c"
 patch -s -F0 -d "$dir/v1" -p1 < "$hdir/v1-saved-kvm.patch" ||
 	die "v1-saved-kvm.patch does not apply to vfio_ap_ops.c"
 
-# build NAME SANITIZER-FLAGS...: the five objects into $dir/NAME/, linked
+# build NAME SANITIZER-FLAGS...: the six objects into $dir/NAME/, linked
 build() {
 	local name=$1 o=$dir/$1 ops=$drv/vfio_ap_ops.c extra=() f
 	shift
@@ -32,11 +32,11 @@ build() {
 	local cflags=(-g -Wall -Werror -pthread "$@" -I"$shim/include"
 		      -I"$TOP/include" -I"$drv" -include linux/kconfig.h)
 	for f in "$ops" "$TOP/lib/mdev_kvm_assoc.c" "$shim/src/kernel.c" \
-		 "$shim/src/s390.c" "$hdir/vfio_ap_harness.c"; do
+		 "$shim/src/kvm.c" "$shim/src/s390.c" "$hdir/vfio_ap_harness.c"; do
 		nice gcc "${cflags[@]}" "${extra[@]}" -DKBUILD_MODNAME='"vfio_ap"' \
 			-c "$f" -o "$o/$(basename "$f" .c).o" &
 	done
-	for f in 1 2 3 4 5; do
+	for f in 1 2 3 4 5 6; do
 		wait -n || die "$name: compile failed"
 	done
 	nice gcc -pthread "$@" "$o"/*.o -o "$o/harness" ||

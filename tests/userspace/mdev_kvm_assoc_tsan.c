@@ -179,7 +179,7 @@ static struct vm *to_vm(struct kvm *kvm)
 }
 
 /* The last reference is gone: no device may still be attached. */
-static void kvm_destroy_vm(struct kvm *kvm)
+void kvm_destroy_vm(struct kvm *kvm)
 {
 	struct vm *vm = to_vm(kvm);
 
@@ -196,34 +196,6 @@ static void kvm_destroy_vm(struct kvm *kvm)
 	free(vm);
 	atomic_fetch_add(&stats.vms_freed, 1);
 }
-
-/* A vCPU's (or a device's) reference, on a VM someone holds. */
-static void kvm_get_kvm(struct kvm *kvm)
-{
-	if (!refcount_inc_not_zero(&kvm->users_count))
-		violation("%s: kvm_get_kvm() on a dead VM", kvm->stats_id);
-}
-
-static void kvm_put_kvm(struct kvm *kvm)
-{
-	if (refcount_dec_and_test(&kvm->users_count))
-		kvm_destroy_vm(kvm);
-}
-
-/* kvm_vm_release(): the VM file's last fput(), in task work */
-static int kvm_vm_release(struct inode *inode, struct file *file)
-{
-	struct kvm *kvm = file->private_data;
-
-	/* WRITE_ONCE(): the file may be reused once this returns */
-	__atomic_store_n(&kvm->vm_file, NULL, __ATOMIC_SEQ_CST);
-	kvm_put_kvm(kvm);
-	return 0;
-}
-
-static const struct file_operations kvm_vm_fops = {
-	.release = kvm_vm_release,
-};
 
 /* KVM_CREATE_VM: users_count 1 is the file's */
 static struct kvm *vm_create(void)

@@ -57,7 +57,7 @@ struct vm {
 	struct file *file;
 };
 
-static void kvm_destroy_vm(struct kvm *kvm)
+void kvm_destroy_vm(struct kvm *kvm)
 {
 	int i;
 
@@ -71,30 +71,6 @@ static void kvm_destroy_vm(struct kvm *kvm)
 	atomic_fetch_add(&vms_freed, 1);
 	free(container_of(kvm, struct vm, kvm));	/* ASan sees later uses */
 }
-
-static void kvm_get_kvm(struct kvm *kvm)
-{
-	check(refcount_inc_not_zero(&kvm->users_count), "get on a dead VM");
-}
-
-static void kvm_put_kvm(struct kvm *kvm)
-{
-	if (refcount_dec_and_test(&kvm->users_count))
-		kvm_destroy_vm(kvm);
-}
-
-static int kvm_vm_release(struct inode *inode, struct file *file)
-{
-	struct kvm *kvm = file->private_data;
-
-	__atomic_store_n(&kvm->vm_file, NULL, __ATOMIC_SEQ_CST);
-	kvm_put_kvm(kvm);
-	return 0;
-}
-
-static const struct file_operations kvm_vm_fops = {
-	.release = kvm_vm_release,
-};
 
 static struct kvm *vm_create(void)
 {

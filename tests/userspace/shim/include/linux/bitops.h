@@ -32,38 +32,29 @@ static inline bool test_bit(unsigned long nr, const unsigned long *addr)
 	return addr[BIT_WORD(nr)] & BIT_MASK(nr);
 }
 
-static inline unsigned long find_next_bit(const unsigned long *addr,
-					  unsigned long size,
-					  unsigned long offset)
-{
-	for (; offset < size; offset++)
-		if (test_bit(offset, addr))
-			return offset;
-	return size;
-}
-
-#define find_first_bit(addr, size)	find_next_bit(addr, size, 0)
-#define for_each_set_bit(bit, addr, size)				\
-	for ((bit) = find_first_bit(addr, size); (bit) < (size);	\
-	     (bit) = find_next_bit(addr, size, (bit) + 1))
-
-/* s390 */
+/* s390 numbers bits from the most significant one: the _inv forms */
 #define BITOP_INV(nr)		((nr) ^ (BITS_PER_LONG - 1))
 #define set_bit_inv(nr, addr)	set_bit(BITOP_INV(nr), addr)
 #define clear_bit_inv(nr, addr)	clear_bit(BITOP_INV(nr), addr)
 #define test_bit_inv(nr, addr)	test_bit(BITOP_INV(nr), addr)
 
-static inline unsigned long find_next_bit_inv(const unsigned long *addr,
-					      unsigned long size,
-					      unsigned long offset)
+static inline unsigned long __find_next_bit(const unsigned long *addr,
+					    unsigned long size,
+					    unsigned long offset, bool inv)
 {
 	for (; offset < size; offset++)
-		if (test_bit_inv(offset, addr))
+		if (test_bit(inv ? BITOP_INV(offset) : offset, addr))
 			return offset;
 	return size;
 }
 
+#define find_next_bit(addr, size, off)	__find_next_bit(addr, size, off, false)
+#define find_next_bit_inv(addr, size, off) __find_next_bit(addr, size, off, true)
+#define find_first_bit(addr, size)	find_next_bit(addr, size, 0)
 #define find_first_bit_inv(addr, size)	find_next_bit_inv(addr, size, 0)
+#define for_each_set_bit(bit, addr, size)				\
+	for ((bit) = find_first_bit(addr, size); (bit) < (size);	\
+	     (bit) = find_next_bit(addr, size, (bit) + 1))
 #define for_each_set_bit_inv(bit, addr, size)				\
 	for ((bit) = find_first_bit_inv(addr, size); (bit) < (size);	\
 	     (bit) = find_next_bit_inv(addr, size, (bit) + 1))

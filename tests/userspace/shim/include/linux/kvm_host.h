@@ -21,6 +21,16 @@ struct kvm {
 	struct kvm_arch arch;
 };
 
+/*
+ * The VM's references and its file's operations (src/kvm.c); the last put
+ * calls kvm_destroy_vm(), which the harness provides.
+ */
+struct file_operations;
+void kvm_get_kvm(struct kvm *kvm);
+void kvm_put_kvm(struct kvm *kvm);
+void kvm_destroy_vm(struct kvm *kvm);
+extern const struct file_operations kvm_vm_fops;
+
 struct kvm_vcpu {
 	struct kvm *kvm;
 	struct kvm_run *run;
