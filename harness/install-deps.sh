@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod ccache
-      python3 xz-utils "$BASE_PACKAGE" qemu-system-x86 busybox-static
+      python3 xz-utils qemu-system-x86 busybox-static
       sparse perl gcc-s390x-linux-gnu python3-ply python3-git git python3-sphinx
       spin libtsan2 libasan8 libubsan1)
 missing=()
@@ -12,8 +12,12 @@ for p in "${pkgs[@]}"; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-say "installing ${missing[*]}"
-SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-$SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+	say "installing ${missing[*]}"
+	SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
+		--no-install-recommends "${missing[@]}"
+fi
+# the base kernel, from its own suite (base.env)
+"$TOP/harness/fetch-base.sh" > /dev/null

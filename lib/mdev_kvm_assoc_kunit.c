@@ -21,7 +21,7 @@
 #include <linux/seq_file.h>
 #include <linux/vmalloc.h>
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 static bool invert_lock_order;
 module_param(invert_lock_order, bool, 0444);
@@ -400,10 +400,10 @@ static void dying_vm_refused(struct kunit *test)
 	struct kvm *kvm = vm_create(test, NULL);
 	struct file *file = to_vm(kvm)->file;
 
-	atomic_long_set(&file->f_count, 0);
+	atomic_long_set(&file->f_ref.refcnt, FILE_REF_DEAD);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -ENOENT);
 	KUNIT_EXPECT_EQ(test, file_count(file), 0);
-	atomic_long_set(&file->f_count, 1);
+	file_ref_init(&file->f_ref, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
 	KUNIT_EXPECT_NULL(test, locked_kvm(a));
 }

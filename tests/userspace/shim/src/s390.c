@@ -173,7 +173,9 @@ DEFINE_HASHTABLE(ap_queues, 8);
 spinlock_t ap_queues_lock = { .m = PTHREAD_MUTEX_INITIALIZER,
 			      .dep_map = { "ap_queues_lock" } };
 struct ap_perms ap_perms;
-DEFINE_MUTEX(ap_perms_mutex);
+DEFINE_MUTEX(ap_attr_mutex);
+/* its name in 6.12, for a 6.12 vfio_ap_ops.c */
+extern struct mutex ap_perms_mutex __attribute__((alias("ap_attr_mutex")));
 
 static void ap_queue_device_release(struct device *dev)
 {
@@ -222,12 +224,12 @@ struct ap_queue *ap_get_qdev(ap_qid_t qid)
 	return NULL;
 }
 
-/* the caller holds ap_perms_mutex, as ap_bus.h asks */
+/* the caller holds ap_attr_mutex, as ap_bus.h asks */
 int ap_apqn_in_matrix_owned_by_def_drv(unsigned long *apm, unsigned long *aqm)
 {
 	int card, queue, rc = 0;
 
-	lockdep_assert_held(&ap_perms_mutex);
+	lockdep_assert_held(&ap_attr_mutex);
 	for (card = 0; !rc && card < AP_DEVICES; card++)
 		if (test_bit_inv(card, apm) && test_bit_inv(card, ap_perms.apm))
 			for (queue = 0; !rc && queue < AP_DOMAINS; queue++)

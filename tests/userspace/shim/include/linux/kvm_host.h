@@ -56,6 +56,12 @@ static inline unsigned long gfn_to_hva(struct kvm *kvm, gfn_t gfn)
 	return 0x7f0000000000UL + (gfn << PAGE_SHIFT);
 }
 
+/* 7.3's arch/s390/kvm/s390/priv.c, on the same guest memory */
+static inline bool kvm_s390_is_gpa_in_memslot(struct kvm *kvm, gpa_t gpa)
+{
+	return !kvm_is_error_hva(gfn_to_hva(kvm, gpa >> PAGE_SHIFT));
+}
+
 /* struct page and its physical address: the shim's page array (src/vfio.c) */
 struct page {
 	unsigned long pfn;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* linux/slab.h: kzalloc()/kfree() on calloc()/free(). */
+/* linux/slab.h: kzalloc()/kzalloc_obj()/kfree() on calloc()/free(). */
 #ifndef _LINUX_SLAB_H
 #define _LINUX_SLAB_H
 
@@ -10,6 +10,12 @@ static inline void *kzalloc(size_t size, gfp_t gfp)
 	shim_might_alloc(gfp);
 	return calloc(1, size);
 }
+
+/* 7.3's typed allocators; an optional last argument is the gfp */
+#define __shim_default_gfp(a, ...)	a
+#define kzalloc_obj(P, ...) \
+	((typeof(P) *)kzalloc(sizeof(P), \
+			      __shim_default_gfp(__VA_ARGS__ __VA_OPT__(,) GFP_KERNEL)))
 
 static inline void kfree(const void *p)
 {

@@ -19,6 +19,7 @@ typedef uint32_t __le32;
 typedef u64 dma_addr_t;
 typedef u64 phys_addr_t;
 typedef u64 gfn_t;
+typedef u64 gpa_t;
 typedef unsigned long hva_t;
 typedef struct { atomic_int counter; } atomic_t;
 typedef struct { atomic_llong counter; } atomic64_t;

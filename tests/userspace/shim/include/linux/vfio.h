@@ -94,7 +94,7 @@ void vfio_iommufd_emulated_detach_ioas(struct vfio_device *vdev);
 #define VFIO_IRQ_SET_ACTION_TYPE_MASK	(VFIO_IRQ_SET_ACTION_MASK | \
 					 VFIO_IRQ_SET_ACTION_UNMASK | \
 					 VFIO_IRQ_SET_ACTION_TRIGGER)
-enum { VFIO_AP_REQ_IRQ_INDEX, VFIO_AP_NUM_IRQS };
+enum { VFIO_AP_REQ_IRQ_INDEX, VFIO_AP_CFG_CHG_IRQ_INDEX, VFIO_AP_NUM_IRQS };
 
 struct vfio_device_info {
 	u32 argsz;
