@@ -343,8 +343,8 @@ static int bench_scaling(enum bench_side side, const char *name,
 	unsigned int i;
 	int ret = -ENOMEM;
 
-	one = kzalloc(sizeof(*one), GFP_KERNEL);
-	many = kzalloc(sizeof(*many), GFP_KERNEL);
+	one = kzalloc_obj(*one);
+	many = kzalloc_obj(*many);
 	t1 = kcalloc(4 * rounds, sizeof(*t1), GFP_KERNEL);
 	if (!one || !many || !t1)
 		goto out;
@@ -406,9 +406,9 @@ static int bench_vs_hand(const char *name, const char *hold_name,
 	unsigned int i;
 	int ret = -ENOMEM;
 
-	lib = kzalloc(sizeof(*lib), GFP_KERNEL);
-	hand = kzalloc(sizeof(*hand), GFP_KERNEL);
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	lib = kzalloc_obj(*lib);
+	hand = kzalloc_obj(*hand);
+	dev = kzalloc_obj(*dev);
 	tl = kcalloc(4 * rounds, sizeof(*tl), GFP_KERNEL);
 	kvm = bench_vm_create();
 	if (!lib || !hand || !dev || !tl || !kvm)
