@@ -497,7 +497,7 @@ static void dying_vm(struct kunit *test)
 
 /*
  * 5. Module lifetime: the VM is torn down by the vendor module's code, so
- * a device's reference must keep that module loaded. In 6.12 only the
+ * a device's reference must keep that module loaded. Since 6.7 only the
  * VM's files pin it (their fops owner): the VFIO core's kvm reference,
  * with kvm_put_kvm() pinned through symbol_get(), keeps kvm.ko but not
  * kvm-amd or kvm-intel, which "rmmod" then unloads under the device. The
@@ -656,10 +656,10 @@ static void exclusivity(struct kunit *test)
 }
 
 /*
- * 7. kvmgt's form of it, as intel_vgpu_open_device() has it in 6.12: the
- * VFIO core has published the VM; the check walks the devices marked
- * attached, under the driver lock; the mark comes after registering with
- * the VM (the page-track notifier), outside the lock. Through the
+ * 7. kvmgt's form of it, as intel_vgpu_open_device() has it from 6.12 to
+ * 7.3: the VFIO core has published the VM; the check walks the devices
+ * marked attached, under the driver lock; the mark comes after
+ * registering with the VM (the page-track notifier), outside the lock. Through the
  * library, as kvmgt is converted, the check is the domain's, made as the
  * association is recorded, and the registration and the mark stay after
  * it, outside the locks.
@@ -714,7 +714,7 @@ static void kvmgt_exclusive(struct kunit *test)
  * lock. The naive way reads the pointer under the driver lock, drops it,
  * then locks both; meanwhile the device can close and the VM be
  * destroyed. vfio_ap first waited on a busy flag lockdep cannot see, and
- * 6.12 adds a global lock outside kvm->lock just for this.
+ * 6.12 and 7.3 add a global lock outside kvm->lock just for this.
  */
 static int sysfs_lookup(void *data)
 {

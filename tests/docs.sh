@@ -22,14 +22,15 @@ cat > "$src/conf.py" <<PY
 import sys
 sys.path.insert(0, "$TREE/Documentation/sphinx")
 extensions = ["kerneldoc", "rstFlatTable", "kernel_include"]
-kerneldoc_bin = "$TREE/scripts/kernel-doc"
 kerneldoc_srctree = "$TREE"
 master_doc = "index"
 primary_domain = "c"
 highlight_language = "none"
 project = "mdev_kvm_assoc"
 PY
-sphinx-build -q -W --keep-going -b html "$src" "$OUT/docs/html"
+# the kernel's extensions find the tree (and kernel-doc's Python library
+# under tools/lib/python) through \$srctree, as "make htmldocs" sets it
+srctree=$TREE sphinx-build -q -W --keep-going -b html "$src" "$OUT/docs/html"
 grep -q "mdev_kvm_assoc_attach" "$OUT/docs/html/mdev_kvm_assoc.html" ||
 	die "the API reference is missing from the page"
 say "docs: built with Sphinx $(sphinx-build --version | cut -d' ' -f2), no warnings"
