@@ -8,8 +8,9 @@ TREE=$OUT/linux
 JOBS=${JOBS:-$(nproc)}
 # shellcheck source=base.env
 . "$TOP/harness/base.env"
-# where harness/fetch-base.sh unpacks it
-BASE_TARBALL=$OUT/debian/$BASE_PACKAGE/usr/src/$BASE_PACKAGE.tar.xz
+# where harness/fetch-base.sh unpacks it, with its version in .version
+BASE_DIR=$OUT/debian/$BASE_PACKAGE
+BASE_TARBALL=$BASE_DIR/usr/src/$BASE_PACKAGE.tar.xz
 
 say() { printf '%s\n' "mka: $*"; }
 die() { printf '%s\n' "mka: error: $*" >&2; exit 1; }

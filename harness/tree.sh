@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$BASE_TARBALL" ] || die "$BASE_TARBALL missing; run harness/install-deps.sh"
-have=$(cat "$(dirname "$BASE_TARBALL")/../../.version")
+have=$(cat "$BASE_DIR/.version")
 stamp=$TREE/.mka-base
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$have" ]; then
 	say "unpacking $BASE_PACKAGE $have"

@@ -659,10 +659,10 @@ static void exclusivity(struct kunit *test)
  * 7. kvmgt's form of it, as intel_vgpu_open_device() has it from 6.12 to
  * 7.3: the VFIO core has published the VM; the check walks the devices
  * marked attached, under the driver lock; the mark comes after
- * registering with the VM (the page-track notifier), outside the lock. Through the
- * library, as kvmgt is converted, the check is the domain's, made as the
- * association is recorded, and the registration and the mark stay after
- * it, outside the locks.
+ * registering with the VM (the page-track notifier), outside the lock.
+ * Through the library, as kvmgt is converted, the check is the domain's,
+ * made as the association is recorded, and the registration and the mark
+ * stay after it, outside the locks.
  */
 static int kvmgt_open(struct regress_dev *dev, struct kvm *kvm)
 {

@@ -9,7 +9,7 @@ bad=0
 for p in $(awk '!/^#/ && NF {print $1}' "$TOP/patches/series") \
 	 $(awk '!/^#/ && NF {print "test/" $1}' "$TOP/patches/test/series"); do
 	"${cp[@]}" -q "$TOP/patches/$p" || bad=1
-	# one trailer block: git sees every Fixes:, Cc: and Signed-off-by:
+	# one trailer block: git sees every Fixes:, Cc:, Link: and Signed-off-by:
 	msg=$(sed '/^---$/q' "$TOP/patches/$p")
 	for t in Fixes Cc Link Signed-off-by; do
 		want=$(grep -c "^$t: " <<< "$msg" || true)

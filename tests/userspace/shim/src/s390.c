@@ -174,8 +174,6 @@ spinlock_t ap_queues_lock = { .m = PTHREAD_MUTEX_INITIALIZER,
 			      .dep_map = { "ap_queues_lock" } };
 struct ap_perms ap_perms;
 DEFINE_MUTEX(ap_attr_mutex);
-/* its name in 6.12, for a 6.12 vfio_ap_ops.c */
-extern struct mutex ap_perms_mutex __attribute__((alias("ap_attr_mutex")));
 
 static void ap_queue_device_release(struct device *dev)
 {
