@@ -4,7 +4,7 @@
 # make bench  - the cost figures; make kcsan - the KCSAN kernel
 # make vfio-ap - vfio_ap_ops.c in userspace, under sanitizers
 
-.PHONY: all deps tree kernel demo check soak series bench kcsan vfio-ap clean
+.PHONY: all deps tree kernel demo check soak series fixes bench kcsan vfio-ap clean
 
 all: check
 
@@ -41,9 +41,14 @@ kcsan: tree
 vfio-ap: tree
 	tests/vfio-ap.sh
 
-# the upstream patch series, checked to build after each patch
+# the upstream patch series, checked to build after each patch; and the
+# fixes, one series per tree that takes them (out/fixes/TREE/)
 series: tree
 	harness/series.sh
+
+# the fixes alone: out/fixes/TREE/, each with its cover letter
+fixes: tree
+	FIXES_ONLY=1 harness/series.sh
 
 clean:
 	rm -rf out

@@ -124,6 +124,9 @@ run x86-static		"$T/static-compare.sh" test-x86_64 \
 	lib/mdev_kvm_assoc_regress_kunit.o \
 	drivers/vfio/vfio_main.o drivers/vfio/group.o drivers/vfio/device_cdev.o \
 	samples/vfio-mdev/mtty.o samples/vfio-mdev/mdpy.o samples/vfio-mdev/mbochs.o
+# the fixes alone, on 7.3 and on 6.12 LTS; and their mails, per tree
+run fixes-bases		"$T/fixes-bases.sh"
+run fixes-mails		env FIXES_ONLY=1 BISECT=0 "$TOP/harness/series.sh"
 run kernel-doc		"$T/kernel-doc.sh"
 run docs		"$T/docs.sh"
 run checkpatch		"$T/checkpatch.sh"

@@ -21,3 +21,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # the base kernel, from its own suite (base.env)
 "$TOP/harness/fetch-base.sh" > /dev/null
+# the stable kernel the fixes are checked on as well (base.env)
+"$TOP/harness/fetch-base.sh" "$STABLE_PACKAGE" "$STABLE_SUITE" "$STABLE_DEBVERSION" > /dev/null

@@ -33,7 +33,7 @@ say "kunit.py config --arch=um: refused, the suite depends on KVM"
 
 [ "${KUNIT_RUN:-0}" = 1 ] || exit 0
 "${kunit[@]}" run --arch=x86_64 --build_dir="$build" --kunitconfig="$kcfg" \
-	--jobs="$JOBS" --make_options CC="ccache gcc" > "$OUT/kunit-run-x86_64.log" 2>&1 ||
+	--jobs="$JOBS" --make_options CC="${CC_WRAP}gcc" > "$OUT/kunit-run-x86_64.log" 2>&1 ||
 	{ tail -40 "$OUT/kunit-run-x86_64.log"; die "kunit.py run --arch=x86_64 failed"; }
 grep -E '^\[[0-9:]+\] (Testing complete|Elapsed time)' "$OUT/kunit-run-x86_64.log" ||
 	tail -3 "$OUT/kunit-run-x86_64.log"

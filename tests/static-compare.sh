@@ -6,14 +6,7 @@
 . "$(dirname "$0")/../harness/lib.sh"
 name=$1; shift
 base=$OUT/base
-if [ ! -f "$base/.mka-base" ]; then
-	rm -rf "$base" "$OUT/unpack-base"
-	mkdir -p "$OUT/unpack-base"
-	tar -xf "$BASE_TARBALL" -C "$OUT/unpack-base"
-	mv "$OUT/unpack-base"/linux-source-* "$base"
-	rmdir "$OUT/unpack-base"
-	touch "$base/.mka-base"
-fi
+unpack_base "$BASE_TARBALL" "$base"
 patched=$OUT/build/$name
 unpatched=$OUT/build/base-$name
 mapfile -t frags < <(fragments_of "$name")

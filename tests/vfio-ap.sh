@@ -6,7 +6,9 @@
 # shim's lock-order check, and under TSan with racing threads; then with
 # gcov. Each negative control must be reported: the v1 saved_kvm
 # use-after-free (the series without 0006's frees) by ASan, an inverted
-# lock order by the shim and by TSan, an unlocked read of the guest by TSan.
+# lock order by the shim and by TSan, an unlocked read of the guest by TSan;
+# and each s390 fix (patches/fixes/s390/) reversed: AQIC pinning a NIB for
+# a queue outside the guest, and a removed queue using its freed mdev.
 # shellcheck source=SCRIPTDIR/../harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
 dir=$OUT/vfio-ap
@@ -20,6 +22,14 @@ mkdir -p "$dir/v1"
 cp "$drv/vfio_ap_ops.c" "$dir/v1/vfio_ap_ops.c"
 patch -s -F0 -d "$dir/v1" -p1 < "$hdir/v1-saved-kvm.patch" ||
 	die "v1-saved-kvm.patch does not apply to vfio_ap_ops.c"
+# copies without each s390 fix: its patch reversed
+for fix in aqic:0001 dangling:0002; do
+	mkdir -p "$dir/nofix-${fix%:*}/drivers/s390/crypto"
+	cp "$drv/vfio_ap_ops.c" "$dir/nofix-${fix%:*}/drivers/s390/crypto/"
+	patch -s -R -F0 -d "$dir/nofix-${fix%:*}" -p1 \
+		< "$(ls "$TOP"/patches/fixes/s390/"${fix#*:}"-*.patch)" ||
+		die "fixes/s390/${fix#*:} does not reverse on vfio_ap_ops.c"
+done
 
 # build NAME SANITIZER-FLAGS...: the six objects into $dir/NAME/, linked
 build() {
@@ -27,6 +37,7 @@ build() {
 	shift
 	mkdir -p "$o"
 	[ "$name" != v1 ] || { ops=$dir/v1/vfio_ap_ops.c; extra=(-Wno-unused-function); }
+	[ "${name#nofix-}" = "$name" ] || ops=$dir/$name/drivers/s390/crypto/vfio_ap_ops.c
 	# the shim first, then our include/ (linux/mdev_kvm_assoc.h), then the
 	# driver's directory, which gives the real ap_bus.h and vfio_ap_private.h
 	local cflags=(-g -Wall -Werror -pthread "$@" -I"$shim/include"
@@ -47,6 +58,8 @@ asan=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
       -fno-omit-frame-pointer -DSHIM_LOCKDEP_ORDER)
 build asan "${asan[@]}"
 build v1 "${asan[@]}"
+build nofix-aqic "${asan[@]}"
+build nofix-dangling "${asan[@]}"
 build tsan -O1 -fsanitize=thread
 build cov -O0 --coverage
 
@@ -126,11 +139,14 @@ else
 	say "finding aqic-unavail: $(grep -m2 '^FAIL' "$log" | sed 's/.*: //' | paste -sd ';' -)"
 fi
 
-# a finding: an unassigned queue left pointing at its mdev, used after
-# the mdev is freed
-run finding-dangling asan --scenario=dangling
-line=$(grep -m1 -E 'ERROR: AddressSanitizer|^FAIL' "$log") || line=
-say "finding dangling: ${line:-none (fixed?)}"
+# The s390 fixes (patches/fixes/s390/): each scenario passed in the runs
+# above; without its fix (the patch reversed) it must fail.
+negative nofix-aqic-outside nofix-aqic 1 '^FAIL .*outside the guest' \
+	--scenario=aqic-outside
+negative nofix-dangling nofix-dangling 77 'ERROR: AddressSanitizer: heap-use-after-free' \
+	--scenario=dangling
+grep -q 'in vfio_ap_mdev_remove_queue' "$log" ||
+	die "negative control nofix-dangling: the use is not the queue's removal, see $log"
 
 # line coverage of the driver, and the functions never entered
 cov=$(cd "$dir/cov" && gcov -n -o . "$drv/vfio_ap_ops.c" 2>/dev/null |
@@ -144,4 +160,4 @@ unreached=$(cd "$dir/cov" && gcov -n -f -o . "$drv/vfio_ap_ops.c" 2>/dev/null |
 	sort -u | tr '\n' ' ')
 say "vfio_ap_ops.c functions not reached: ${unreached:-none}"
 opens=$(grep -m1 '^vfio_ap_harness:' "$dir/asan.log" | sed 's/.*opens \([0-9]*\).*/\1/')
-say "vfio-ap: passed; $opens opens under ASan, 4 negative controls caught"
+say "vfio-ap: passed; $opens opens under ASan, 6 negative controls caught"

@@ -539,6 +539,33 @@ static void scn_aqic_unavail(void)
 	vm_close(kvm);
 }
 
+/*
+ * The guest enables interrupts on a queue of its mdev that the filter kept
+ * out of its APCB (here: another queue of the adapter is not bound). The
+ * guest does not have that queue: AQIC must answer 01 and pin nothing.
+ */
+static void scn_aqic_outside(void)
+{
+	struct mdev_device *a = shim_mdev_create(1);
+	struct kvm *kvm = vm_create();
+
+	queue_remove(1, 7);
+	store(a, "assign_adapter", "1");
+	store(a, "assign_domain", "5");
+	store(a, "assign_domain", "7");
+	check(!test_bit_inv(1, mm_of(a)->shadow_apcb.apm), "adapter 1 passed");
+	check(!shim_vfio_open(&mm_of(a)->vdev, kvm), "open");
+	vcpu_pqap(kvm, AP_MKQID(1, 5), true, 3, NIB);
+	check(!irq_on(1, 5) && !shim_page_pins(NIB) &&
+	      !kvm->arch.gisa_int.alert.ref_count[3],
+	      "AQIC for 01.0005, outside the guest: %ld NIB pins", shim_page_pins(NIB));
+	store(a, "unassign_adapter", "1");
+	shim_vfio_close(&mm_of(a)->vdev);
+	shim_mdev_remove(a);
+	vm_close(kvm);
+	check(!queue_probe(1, 7), "probe");
+}
+
 static void scn_dangling(void);
 
 /* racing threads: user space, vCPUs, the AP bus */
@@ -684,13 +711,12 @@ static void scn_race(double secs)
 }
 
 /*
- * Not in the default run, a finding: unassigning an adapter unlinks its
- * queues from the mdev, but clears q->matrix_mdev only of those on the
- * reset list (in the guest's APCB, or holding an ISC). One that the
- * filter kept out of the APCB (here: another queue of the adapter is not
- * bound) keeps pointing at the mdev; vfio_ap_mdev_unlink_fr_queues() does
- * not see it at removal (it is not in the qtable), and removing the queue
- * after the mdev uses freed memory.
+ * Unassigning an adapter unlinks its queues from the mdev; without the
+ * fix, q->matrix_mdev was cleared only of those on the reset list (in the
+ * guest's APCB). One that the filter kept out of the APCB (here: another
+ * queue of the adapter is not bound) kept pointing at the mdev;
+ * vfio_ap_mdev_unlink_fr_queues() does not see it at removal (it is not
+ * in the qtable), and removing the queue after the mdev used freed memory.
  */
 static void scn_dangling(void)
 {
@@ -728,8 +754,9 @@ static const struct {
 	{ "queues", scn_queues },
 	{ "reset", scn_reset },
 	{ "saved-kvm", scn_saved_kvm },
+	{ "aqic-outside", scn_aqic_outside },
+	{ "dangling", scn_dangling },
 	{ "aqic-unavail", scn_aqic_unavail, true },
-	{ "dangling", scn_dangling, true },
 };
 
 static void print_counts(const char *name, long c[4])

@@ -117,6 +117,7 @@ static inline void shim_warn(const char *cond, const char *file, int line)
 	(offsetof(type, member) + sizeof(((type *)0)->member))
 #define container_of_const(ptr, type, member) container_of(ptr, type, member)
 #define U32_MAX			((u32)~0U)
+#define U64_MAX			((u64)~0ULL)
 #define min(a, b)		((a) < (b) ? (a) : (b))
 
 /* vscnprintf(): what was written, never more than the buffer holds */
