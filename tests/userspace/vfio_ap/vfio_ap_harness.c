@@ -507,6 +507,62 @@ static void scn_reset(void)
 	reset_fault(2);
 }
 
+/*
+ * A reset that does not complete (ZAPQ fails) leaves the queue's interrupts
+ * on, and AQIC cannot turn them off either: when the queue leaves the mdev,
+ * its NIB pin moves to the mdev, which releases it when user space unmaps
+ * the page (@unmap) or closes the mdev; nothing is left pinned.
+ */
+static void kept_nib(bool unmap)
+{
+	struct mdev_device *a = shim_mdev_create(1);
+	struct kvm *kvm = vm_create();
+	struct ap_matrix_mdev *m = mm_of(a);
+	struct ap_sim_queue *q = ap_sim_queue(AP_MKQID(1, 5));
+	int warnings = atomic_load(&shim_warnings);
+
+	store(a, "assign_adapter", "1");
+	store(a, "assign_domain", "5");
+	check(!shim_vfio_open(&m->vdev, kvm), "open");
+	check(!vcpu_pqap(kvm, AP_MKQID(1, 5), true, 3, NIB), "enable");
+	ap_sim_lock();
+	q->zapq_fail = 1;
+	q->zapq_fail_rc = AP_RESPONSE_INVALID_ADDRESS;
+	q->aqic_fail = 100;
+	q->aqic_fail_rc = AP_RESPONSE_INVALID_ADDRESS;
+	ap_sim_unlock();
+	check(store(a, "unassign_adapter", "1") == 1, "unassign");
+	check(irq_on(1, 5) && shim_page_pins(NIB) == 1 && !list_empty(&m->kept_nibs),
+	      "interrupts still on: %ld pins, kept list %s", shim_page_pins(NIB),
+	      list_empty(&m->kept_nibs) ? "empty" : "not empty");
+	check(!kvm->arch.gisa_int.alert.ref_count[3], "the ISC stays registered");
+	if (unmap) {
+		m->vdev.ops->dma_unmap(&m->vdev, NIB & PAGE_MASK, PAGE_SIZE);
+		check(!shim_page_pins(NIB) && list_empty(&m->kept_nibs),
+		      "dma_unmap: %ld pins left", shim_page_pins(NIB));
+	}
+	shim_vfio_close(&m->vdev);
+	check(!shim_page_pins(NIB) && list_empty(&m->kept_nibs),
+	      "close: %ld pins left", shim_page_pins(NIB));
+	shim_mdev_remove(a);
+	vm_close(kvm);
+	atomic_store(&shim_warnings, warnings);
+	ap_sim_lock();
+	q->aqic_fail = 0;
+	q->irq = false;
+	q->nib = 0;
+	ap_sim_unlock();
+	/* a new queue device: the failed reset's status would filter it */
+	queue_remove(1, 5);
+	check(!queue_probe(1, 5), "probe");
+}
+
+static void scn_kept_nib(void)
+{
+	kept_nib(true);
+	kept_nib(false);
+}
+
 static void scn_saved_kvm(void)
 {
 	reset_fault(2);
@@ -754,6 +810,7 @@ static const struct {
 	{ "queues", scn_queues },
 	{ "reset", scn_reset },
 	{ "saved-kvm", scn_saved_kvm },
+	{ "kept-nib", scn_kept_nib },
 	{ "aqic-outside", scn_aqic_outside },
 	{ "dangling", scn_dangling },
 	{ "aqic-unavail", scn_aqic_unavail, true },

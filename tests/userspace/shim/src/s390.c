@@ -128,7 +128,10 @@ struct ap_queue_status ap_aqic(ap_qid_t qid, union ap_qirq_ctrl ctrl,
 	q = sim_find(qid, &st);
 	if (!q)
 		goto out;
-	if (q->resetting) {
+	if (q->aqic_fail) {
+		q->aqic_fail--;
+		st.response_code = q->aqic_fail_rc;
+	} else if (q->resetting) {
 		q->resetting--;		/* every PQAP takes time */
 		st.response_code = AP_RESPONSE_RESET_IN_PROGRESS;
 	} else if (ctrl.ir == q->irq) {

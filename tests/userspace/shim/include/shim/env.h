@@ -57,6 +57,8 @@ struct ap_sim_queue {
 	int zapq_fail_rc;
 	int tapq_fail;		/* TAPQs after a ZAPQ left failing */
 	int tapq_fail_rc;
+	int aqic_fail;		/* AQICs left failing with aqic_fail_rc */
+	int aqic_fail_rc;
 	int reset_polls;	/* TAPQs a reset stays in progress for */
 	bool tapq_fails_now;	/* a ZAPQ armed tapq_fail */
 };
