@@ -9,6 +9,7 @@ typedef unsigned int gfp_t;
 
 #define __GFP_HIGH		0x20u
 #define __GFP_DIRECT_RECLAIM	0x400u
+#define __GFP_NOFAIL		0x8000u
 #define GFP_ATOMIC		__GFP_HIGH
 #define GFP_KERNEL		__GFP_DIRECT_RECLAIM
 
