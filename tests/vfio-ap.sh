@@ -8,7 +8,10 @@
 # use-after-free (the series without 0006's frees) by ASan, an inverted
 # lock order by the shim and by TSan, an unlocked read of the guest by TSan;
 # and each s390 fix (patches/fixes/s390/) reversed: AQIC pinning a NIB for
-# a queue outside the guest, and a removed queue using its freed mdev.
+# a queue outside the guest, and a removed queue using its freed mdev. The
+# same two scenarios run on the unpatched 7.3 and 6.12 vfio_ap_ops.c
+# (without the series), where they fail, and with the fixes, where they
+# pass.
 # shellcheck source=SCRIPTDIR/../harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
 dir=$OUT/vfio-ap
@@ -31,17 +34,42 @@ for fix in aqic:0001 dangling:0002; do
 		die "fixes/s390/${fix#*:} does not reverse on vfio_ap_ops.c"
 done
 
+# The s390 fixes on the unpatched bases, 7.3 and 6.12 LTS, without the
+# series: base-VER as the base has it, base-VER-fixed with the fixes.
+bases=("$BASE_KERNELVERSION:$BASE_TARBALL:$OUT/base"
+       "6.12:$OUT/debian/$STABLE_PACKAGE/usr/src/$STABLE_PACKAGE.tar.xz:$OUT/bases/6.12-pristine")
+for b in "${bases[@]}"; do
+	IFS=: read -r ver tarball pristine <<< "$b"
+	"$TOP/harness/fetch-base.sh" "$STABLE_PACKAGE" "$STABLE_SUITE" \
+		"$STABLE_DEBVERSION" > /dev/null
+	unpack_base "$tarball" "$pristine"
+	for v in "base-$ver" "base-$ver-fixed"; do
+		rm -rf "${dir:?}/$v/src"
+		mkdir -p "$dir/$v/src/drivers/s390"
+		cp -r "$pristine/drivers/s390/crypto" "$dir/$v/src/drivers/s390/"
+	done
+	for p in "$TOP"/patches/fixes/s390/0*.patch; do
+		patch -s -F0 -d "$dir/base-$ver-fixed/src" -p1 < "$p" ||
+			die "${p##*/} does not apply to $ver"
+	done
+done
+
 # build NAME SANITIZER-FLAGS...: the six objects into $dir/NAME/, linked
 build() {
-	local name=$1 o=$dir/$1 ops=$drv/vfio_ap_ops.c extra=() f
+	local name=$1 o=$dir/$1 ops=$drv/vfio_ap_ops.c extra=() f idir=$drv
 	shift
 	mkdir -p "$o"
 	[ "$name" != v1 ] || { ops=$dir/v1/vfio_ap_ops.c; extra=(-Wno-unused-function); }
 	[ "${name#nofix-}" = "$name" ] || ops=$dir/$name/drivers/s390/crypto/vfio_ap_ops.c
+	if [ "${name#base-}" != "$name" ]; then
+		idir=$dir/$name/src/drivers/s390/crypto
+		ops=$idir/vfio_ap_ops.c
+		extra=(-DVFIO_AP_UNCONVERTED)
+	fi
 	# the shim first, then our include/ (linux/mdev_kvm_assoc.h), then the
 	# driver's directory, which gives the real ap_bus.h and vfio_ap_private.h
 	local cflags=(-g -Wall -Werror -pthread "$@" -I"$shim/include"
-		      -I"$TOP/include" -I"$drv" -include linux/kconfig.h)
+		      -I"$TOP/include" -I"$idir" -include linux/kconfig.h)
 	for f in "$ops" "$TOP/lib/mdev_kvm_assoc.c" "$shim/src/kernel.c" \
 		 "$shim/src/kvm.c" "$shim/src/s390.c" "$hdir/vfio_ap_harness.c"; do
 		nice gcc "${cflags[@]}" "${extra[@]}" -DKBUILD_MODNAME='"vfio_ap"' \
@@ -58,6 +86,10 @@ asan=(-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
       -fno-omit-frame-pointer -DSHIM_LOCKDEP_ORDER)
 build asan "${asan[@]}"
 build v1 "${asan[@]}"
+for b in "${bases[@]}"; do
+	build "base-${b%%:*}" "${asan[@]}"
+	build "base-${b%%:*}-fixed" "${asan[@]}"
+done
 build nofix-aqic "${asan[@]}"
 build nofix-dangling "${asan[@]}"
 build tsan -O1 -fsanitize=thread
@@ -127,7 +159,7 @@ negative inversion-tsan tsan 66 '^SUMMARY: ThreadSanitizer: lock-order-inversion
 	--negative=inversion
 negative race tsan 66 '^SUMMARY: ThreadSanitizer: data race' \
 	--negative=race --race=1
-grep -A3 '^  Read of size' "$log" | grep -q 'unlocked_reader' ||
+grep -A3 -E '^  (Previous read|Read) of size' "$log" | grep -q 'unlocked_reader' ||
 	die "negative control race: the race is not the unlocked read, see $log"
 
 # a finding, reported and not failed on: AQIC 01 on a queue the machine
@@ -147,6 +179,21 @@ negative nofix-dangling nofix-dangling 77 'ERROR: AddressSanitizer: heap-use-aft
 	--scenario=dangling
 grep -q 'in vfio_ap_mdev_remove_queue' "$log" ||
 	die "negative control nofix-dangling: the use is not the queue's removal, see $log"
+# and on each unpatched base: the scenarios fail there, and pass with the
+# fixes applied
+for b in "${bases[@]}"; do
+	ver=${b%%:*}
+	for scn in aqic-outside dangling; do
+		run "base-$ver-fixed-$scn" "base-$ver-fixed" --scenario=$scn
+		clean "base-$ver-fixed-$scn"
+	done
+	negative "base-$ver-aqic-outside" "base-$ver" 1 '^FAIL .*outside the guest' \
+		--scenario=aqic-outside
+	negative "base-$ver-dangling" "base-$ver" 77 'ERROR: AddressSanitizer: heap-use-after-free' \
+		--scenario=dangling
+	grep -q 'in vfio_ap_mdev_remove_queue' "$log" ||
+		die "negative control base-$ver-dangling: the use is not the queue's removal, see $log"
+done
 
 # line coverage of the driver, and the functions never entered
 cov=$(cd "$dir/cov" && gcov -n -o . "$drv/vfio_ap_ops.c" 2>/dev/null |
@@ -160,4 +207,4 @@ unreached=$(cd "$dir/cov" && gcov -n -f -o . "$drv/vfio_ap_ops.c" 2>/dev/null |
 	sort -u | tr '\n' ' ')
 say "vfio_ap_ops.c functions not reached: ${unreached:-none}"
 opens=$(grep -m1 '^vfio_ap_harness:' "$dir/asan.log" | sed 's/.*opens \([0-9]*\).*/\1/')
-say "vfio-ap: passed; $opens opens under ASan, 6 negative controls caught"
+say "vfio-ap: passed; $opens opens under ASan, 10 negative controls caught; the s390 fixes on $BASE_KERNELVERSION and 6.12"

@@ -177,6 +177,8 @@ spinlock_t ap_queues_lock = { .m = PTHREAD_MUTEX_INITIALIZER,
 			      .dep_map = { "ap_queues_lock" } };
 struct ap_perms ap_perms;
 DEFINE_MUTEX(ap_attr_mutex);
+/* 6.12's name for it (tests/vfio-ap.sh builds 6.12's vfio_ap_ops.c too) */
+extern struct mutex ap_perms_mutex __attribute__((alias("ap_attr_mutex")));
 
 static void ap_queue_device_release(struct device *dev)
 {
