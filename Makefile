@@ -4,7 +4,7 @@
 # make bench  - the cost figures; make kcsan - the KCSAN kernel
 # make vfio-ap - vfio_ap_ops.c in userspace, under sanitizers
 
-.PHONY: all deps tree kernel demo check soak series fixes bench kcsan vfio-ap clean
+.PHONY: all deps tree kernel demo check soak series fixes fixes-stable-guest bench kcsan vfio-ap clean
 
 all: check
 
@@ -49,6 +49,11 @@ series: tree
 # the fixes alone: out/fixes/TREE/, each with its cover letter
 fixes: tree
 	FIXES_ONLY=1 harness/series.sh
+
+# the vfio fix's guest test on 6.12 LTS, with and without the fix (not in
+# make check: a 6.12 kernel of its own)
+fixes-stable-guest: deps
+	tests/fixes-stable-guest.sh
 
 clean:
 	rm -rf out

@@ -53,7 +53,9 @@ struct regress_dev {
 
 struct regress_drv {
 	bool old;
+	bool fixed;			/* old, with the kvmgt fix's mutex */
 	struct mutex lock;		/* the driver lock */
+	struct mutex fix_lock;		/* the kvmgt fix's */
 	struct mdev_kvm_assoc_domain domain;
 	struct mdev_kvm_assoc_ops ops;
 	struct regress_dev dev[REGRESS_DEVS];
@@ -96,6 +98,7 @@ static struct regress_drv *regress_drv_create(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, drv);
 	drv->old = !strcmp(old_pattern, test->name);
 	mutex_init(&drv->lock);
+	mutex_init(&drv->fix_lock);
 	init_waitqueue_head(&drv->wq);
 	init_completion(&drv->reached);
 	init_completion(&drv->passed);
@@ -582,7 +585,7 @@ static void both_openers(struct regress_drv *drv)
 {
 	atomic_inc(&drv->in_window);
 	wake_up_all(&drv->wq);
-	if (drv->old)
+	if (drv->old && !drv->fixed)
 		wait_event(drv->wq, atomic_read(&drv->in_window) >= 2);
 	else
 		wait_event_timeout(drv->wq, atomic_read(&drv->in_window) >= 2,
@@ -681,6 +684,8 @@ static int kvmgt_open(struct regress_dev *dev, struct kvm *kvm)
 	ret = old_open(dev, kvm);
 	if (ret)
 		return ret;
+	if (drv->fixed)
+		mutex_lock(&drv->fix_lock);
 	mutex_lock(&drv->lock);
 	for (i = 0; i < REGRESS_DEVS; i++)
 		exist |= &drv->dev[i] != dev &&
@@ -688,11 +693,15 @@ static int kvmgt_open(struct regress_dev *dev, struct kvm *kvm)
 			 drv->dev[i].kvm == kvm;
 	mutex_unlock(&drv->lock);
 	if (exist) {
+		if (drv->fixed)
+			mutex_unlock(&drv->fix_lock);
 		old_close(dev);
 		return -EEXIST;
 	}
 	drv->window(drv);
 	set_bit(REGRESS_ATTACHED, &dev->flags);
+	if (drv->fixed)
+		mutex_unlock(&drv->fix_lock);
 	return 0;
 }
 
@@ -705,6 +714,25 @@ static void kvmgt_exclusive(struct kunit *test)
 	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
 	drv->ops.attach = NULL;
 	drv->domain.exclusive_errno = -EEXIST;
+	race_opens(test, drv, kvmgt_open, -EEXIST);
+}
+
+/*
+ * 7b. The same, open-coded as the kvmgt fix (patches/fixes/gvt) leaves it:
+ * one mutex held from the check until the device is marked attached. The
+ * second opener waits for the mark, sees it, and is refused.
+ */
+static void kvmgt_exclusive_fixed(struct kunit *test)
+{
+	struct regress_drv *drv;
+
+	if (!case_runs(test))
+		return;
+	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
+	drv->ops.attach = NULL;
+	drv->domain.exclusive_errno = -EEXIST;
+	drv->old = true;
+	drv->fixed = true;
 	race_opens(test, drv, kvmgt_open, -EEXIST);
 }
 
@@ -761,6 +789,7 @@ static struct kunit_case mdev_kvm_assoc_regress_cases[] = {
 	KUNIT_CASE(module_lifetime),
 	KUNIT_CASE(exclusivity),
 	KUNIT_CASE(kvmgt_exclusive),
+	KUNIT_CASE(kvmgt_exclusive_fixed),
 	KUNIT_CASE(lookup_path),
 	{}
 };
