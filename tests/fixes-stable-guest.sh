@@ -29,7 +29,7 @@ boot() {
 		"$OUT/initramfs-$name.cpio.gz" "$log" mka.cdev_only=1 || true
 	grep -q "mka-guest: cdev scenario exit $want" "$log" ||
 		die "6.12 $2: the cdev scenario did not exit $want, see $log"
-	say "6.12 $2: $(grep -m1 -E 'mka-e2e: (mtty|.*FAIL)' "$log" | sed 's/^.*mka-e2e: *//' | cut -c1-120)"
+	say "6.12 $2: $(grep -m1 -E 'mka-e2e: +(FAIL|mtty +cdev)' "$log" | sed 's/^.*mka-e2e: *//' | cut -c1-120)"
 }
 boot 0 with-fix
 patch -R -s -F0 -p1 -d "$tree" < "$fix" || die "the backport does not reverse"
