@@ -74,3 +74,15 @@ unpack_base() {
 	rmdir "$dir.unpack"
 	echo "$stamp" > "$dir/.mka-base"
 }
+
+# sparse_note BUILD-OUTPUT: Linux 7.3's Makefile turns sparse off, with a
+# make warning, when the checker cannot parse __typeof_unqual__ (Debian 12's
+# sparse 0.6.4 cannot): say so, so that no check claims a sparse run it did
+# not have.
+sparse_note() {
+	if grep -q 'but sparse is not available or not up to date' <<< "$1"; then
+		say "sparse: NOT RUN: the kernel's scripts/checker-valid.sh refuses sparse $(sparse --version 2>/dev/null) (no __typeof_unqual__); W=1 only"
+	else
+		say "sparse: run"
+	fi
+}

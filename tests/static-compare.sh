@@ -25,7 +25,7 @@ warnings() {	# TREE BUILD OBJECT...
 		[ -f "$tree/${o%.o}.c" ] && objs+=("$o") && rm -f "$build/$o"
 	done
 	[ ${#objs[@]} -gt 0 ] || return 0
-	KTREE=$tree kmake "$build" W=1 C=1 "${objs[@]}" 2>&1 |
+	KTREE=$tree kmake "$build" W=1 C=1 "${objs[@]}" 2>&1 | tee "$build/static.log" |
 		{ grep -E 'warning:|error:' || true; } |
 		sed -E 's|^.*/([^/:]+):[0-9]+:[0-9]+: |\1: |' | sort
 }
@@ -34,3 +34,4 @@ warnings "$TREE" "$patched" "$@" > "$patched/warnings.patched"
 new=$(comm -13 "$unpatched/warnings.base" "$patched/warnings.patched")
 say "$name: $# objects, $(wc -l < "$unpatched/warnings.base") warnings in the base, $(wc -l < "$patched/warnings.patched") patched"
 [ -z "$new" ] || { echo "$new"; die "$name: new W=1/sparse warnings"; }
+[ ! -f "$patched/static.log" ] || sparse_note "$(cat "$patched/static.log")"
