@@ -705,7 +705,8 @@ static int kvmgt_open(struct regress_dev *dev, struct kvm *kvm)
 	return 0;
 }
 
-static void kvmgt_exclusive(struct kunit *test)
+/* kvmgt's form raced; @fixed: open-coded with the kvmgt fix's mutex */
+static void kvmgt_race(struct kunit *test, bool fixed)
 {
 	struct regress_drv *drv;
 
@@ -714,7 +715,16 @@ static void kvmgt_exclusive(struct kunit *test)
 	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
 	drv->ops.attach = NULL;
 	drv->domain.exclusive_errno = -EEXIST;
+	if (fixed) {
+		drv->old = true;
+		drv->fixed = true;
+	}
 	race_opens(test, drv, kvmgt_open, -EEXIST);
+}
+
+static void kvmgt_exclusive(struct kunit *test)
+{
+	kvmgt_race(test, false);
 }
 
 /*
@@ -724,16 +734,7 @@ static void kvmgt_exclusive(struct kunit *test)
  */
 static void kvmgt_exclusive_fixed(struct kunit *test)
 {
-	struct regress_drv *drv;
-
-	if (!case_runs(test))
-		return;
-	drv = regress_drv_create(test, MDEV_KVM_ASSOC_EXCLUSIVE);
-	drv->ops.attach = NULL;
-	drv->domain.exclusive_errno = -EEXIST;
-	drv->old = true;
-	drv->fixed = true;
-	race_opens(test, drv, kvmgt_open, -EEXIST);
+	kvmgt_race(test, true);
 }
 
 /*
