@@ -1,13 +1,15 @@
 #!/bin/bash
-# checkpatch.pl --strict on every patch and every new file; each patch's
-# trailers in one block, as git interpret-trailers and b4 read them.
+# checkpatch.pl --strict on every patch (the stable backports too) and
+# every new file; each patch's trailers in one block, as git
+# interpret-trailers and b4 read them.
 . "$(dirname "$0")/../harness/lib.sh"
 # The tarball has no git history, so the Fixes: ids cannot be looked up.
 cp=(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --show-types --color=never
     --ignore UNKNOWN_COMMIT_ID)
 bad=0
 for p in $(awk '!/^#/ && NF {print $1}' "$TOP/patches/series") \
-	 $(awk '!/^#/ && NF {print "test/" $1}' "$TOP/patches/test/series"); do
+	 $(awk '!/^#/ && NF {print "test/" $1}' "$TOP/patches/test/series") \
+	 $(cd "$TOP/patches" && ls fixes/"$STABLE_LINE"/*.patch 2>/dev/null); do
 	"${cp[@]}" -q "$TOP/patches/$p" || bad=1
 	# one trailer block: git sees every Fixes:, Cc:, Link: and Signed-off-by:
 	msg=$(sed '/^---$/q' "$TOP/patches/$p")
