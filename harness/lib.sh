@@ -12,6 +12,11 @@ JOBS=${JOBS:-$(nproc)}
 # where harness/fetch-base.sh unpacks it, with its version in .version
 BASE_DIR=$OUT/debian/$BASE_PACKAGE
 BASE_TARBALL=$BASE_DIR/usr/src/$BASE_PACKAGE.tar.xz
+STABLE_TARBALL=$OUT/debian/$STABLE_PACKAGE/usr/src/$STABLE_PACKAGE.tar.xz
+STABLE_LINE=${STABLE_PACKAGE#linux-source-}
+# the unpatched trees (unpack_bases): 7.3 and the stable line
+BASE_PRISTINE=$OUT/base
+STABLE_PRISTINE=$OUT/bases/$STABLE_LINE-pristine
 
 say() { printf '%s\n' "mka: $*"; }
 die() { printf '%s\n' "mka: error: $*" >&2; exit 1; }
@@ -63,16 +68,26 @@ SAMPLE_POLICIES="mdpy.one_per_vm=1 mbochs.own_vm_only=1"
 
 # unpack_base TARBALL DIR: a Debian kernel source tarball, unpacked once
 # into DIR (unpatched; a later one replaces it when TARBALL changed).
+base_unpacked() {	# TARBALL DIR: DIR holds TARBALL as unpack_base left it
+	[ "$(cat "$2/.mka-base" 2>/dev/null)" = "$(stat -c '%s %Y' "$1")" ]
+}
 unpack_base() {
-	local tarball=$1 dir=$2 stamp
-	stamp=$(stat -c '%s %Y' "$tarball")
-	[ "$(cat "$dir/.mka-base" 2>/dev/null)" != "$stamp" ] || return 0
+	local tarball=$1 dir=$2
+	! base_unpacked "$tarball" "$dir" || return 0
 	rm -rf "$dir" "$dir.unpack"
 	mkdir -p "$dir.unpack"
 	tar -xf "$tarball" -C "$dir.unpack"
 	mv "$dir.unpack"/linux-source-* "$dir"
 	rmdir "$dir.unpack"
-	echo "$stamp" > "$dir/.mka-base"
+	stat -c '%s %Y' "$tarball" > "$dir/.mka-base"
+}
+
+# the unpatched 7.3 and stable trees, fetched and unpacked once each
+unpack_bases() {
+	"$TOP/harness/fetch-base.sh" "$STABLE_PACKAGE" "$STABLE_SUITE" \
+		"$STABLE_DEBVERSION" > /dev/null
+	unpack_base "$BASE_TARBALL" "$BASE_PRISTINE"
+	unpack_base "$STABLE_TARBALL" "$STABLE_PRISTINE"
 }
 
 # sparse_note BUILD-OUTPUT: Linux 7.3's Makefile turns sparse off, with a

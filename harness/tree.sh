@@ -6,15 +6,10 @@
 
 [ -f "$BASE_TARBALL" ] || die "$BASE_TARBALL missing; run harness/install-deps.sh"
 have=$(cat "$BASE_DIR/.version")
-stamp=$TREE/.mka-base
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$have" ]; then
+if ! base_unpacked "$BASE_TARBALL" "$TREE"; then
 	say "unpacking $BASE_PACKAGE $have"
-	rm -rf "$TREE" "$OUT/orig" "$OUT/unpack"
-	mkdir -p "$OUT/unpack"
-	tar -xf "$BASE_TARBALL" -C "$OUT/unpack"
-	mv "$OUT/unpack"/linux-source-* "$TREE"
-	rmdir "$OUT/unpack"
-	echo "$have" > "$stamp"
+	rm -rf "$OUT/orig"
+	unpack_base "$BASE_TARBALL" "$TREE"
 fi
 kv=$(make -s -C "$TREE" kernelversion)
 # checkpatch validates SPDX tags with scripts/spdxcheck.py, which reads

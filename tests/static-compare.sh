@@ -5,7 +5,7 @@
 # numbers, which the patches shift).
 . "$(dirname "$0")/../harness/lib.sh"
 name=$1; shift
-base=$OUT/base
+base=$BASE_PRISTINE
 unpack_base "$BASE_TARBALL" "$base"
 patched=$OUT/build/$name
 unpatched=$OUT/build/base-$name

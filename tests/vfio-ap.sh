@@ -36,13 +36,10 @@ done
 
 # The s390 fixes on the unpatched bases, 7.3 and 6.12 LTS, without the
 # series: base-VER as the base has it, base-VER-fixed with the fixes.
-bases=("$BASE_KERNELVERSION:$BASE_TARBALL:$OUT/base"
-       "6.12:$OUT/debian/$STABLE_PACKAGE/usr/src/$STABLE_PACKAGE.tar.xz:$OUT/bases/6.12-pristine")
+bases=("$BASE_KERNELVERSION:$BASE_PRISTINE" "$STABLE_LINE:$STABLE_PRISTINE")
+unpack_bases
 for b in "${bases[@]}"; do
-	IFS=: read -r ver tarball pristine <<< "$b"
-	"$TOP/harness/fetch-base.sh" "$STABLE_PACKAGE" "$STABLE_SUITE" \
-		"$STABLE_DEBVERSION" > /dev/null
-	unpack_base "$tarball" "$pristine"
+	IFS=: read -r ver pristine <<< "$b"
 	for v in "base-$ver" "base-$ver-fixed"; do
 		rm -rf "${dir:?}/$v/src"
 		mkdir -p "$dir/$v/src/drivers/s390"
@@ -207,4 +204,4 @@ unreached=$(cd "$dir/cov" && gcov -n -f -o . "$drv/vfio_ap_ops.c" 2>/dev/null |
 	sort -u | tr '\n' ' ')
 say "vfio_ap_ops.c functions not reached: ${unreached:-none}"
 opens=$(grep -m1 '^vfio_ap_harness:' "$dir/asan.log" | sed 's/.*opens \([0-9]*\).*/\1/')
-say "vfio-ap: passed; $opens opens under ASan, 10 negative controls caught; the s390 fixes on $BASE_KERNELVERSION and 6.12"
+say "vfio-ap: passed; $opens opens under ASan, 10 negative controls caught; the s390 fixes on $BASE_KERNELVERSION and $STABLE_LINE"
