@@ -450,30 +450,37 @@ static void scenario_vm_closed_first(const struct sample *s)
 }
 
 /*
- * The VM's fd closed before the open, its kvm-vfio device fd still open
- * (as a vCPU fd would, it keeps struct kvm alive): the VM's file is gone,
- * so the VM counts as gone and the device opens as without one.
+ * The VM's fd closed before the open, its kvm-vfio device fd kept (it
+ * keeps struct kvm alive, as a vCPU fd would): the group holds the VM's
+ * file from KVM_DEV_VFIO_FILE_ADD, so the device still gets its VM, which
+ * goes once the kvm-vfio device (and with it the group's reference) and
+ * the device are closed.
  */
-static void scenario_vm_file_gone(const struct sample *s)
+static void scenario_vm_fd_closed_before_open(const struct sample *s)
 {
+	char shown[64];
 	struct mdev m;
 	struct vm vm;
-	int alive;
+	int alive, fd;
 
-	begin(s, "VM's file released before the open");
+	begin(s, "VM fd closed before the open");
 	CHECK(!mdev_create(s, &m), "mdev create");
 	alive = vms_alive();
 	CHECK(!vm_create(&vm), "VM create");
 	CHECK(!vm_group(&vm, &m, true), "kvm-vfio add");
 	close(vm.fd);
 	vm.fd = -1;
-	CHECK(vms_alive() == alive + 1, "VM gone with its device fd open");
-	open_without_vm(s, &m, "after the VM's fd closed");
+	fd = mdev_open(&m);
+	CHECK(fd >= 0, "open: %s", strerror(-fd));
+	mdev_vm(&m, shown, sizeof(shown));
+	CHECK(!strcmp(shown, vm.name), "vm shows '%s', want %s", shown,
+	      vm.name);
 	vm_close(&vm);
-	CHECK(vms_alive() == alive, "VM still alive after its device fd closed");
+	CHECK(vms_alive() == alive + 1, "VM gone while the device holds it");
+	close(fd);
+	CHECK(vms_alive() == alive, "VM still alive after the last close");
 	mdev_remove(&m);
-	end(s->require_kvm ? ": refused with EINVAL, as without a VM" :
-			     ": opened unassociated, as without a VM");
+	end(": the device gets its VM, destroyed at the last close");
 }
 
 static void scenario_second_device(const struct sample *s)
@@ -1022,7 +1029,7 @@ int main(int argc, char **argv)
 		scenario_lifecycle(s);
 		scenario_no_vm(s);
 		scenario_vm_closed_first(s);
-		scenario_vm_file_gone(s);
+		scenario_vm_fd_closed_before_open(s);
 		scenario_second_device(s);
 		scenario_other_process(s);
 		scenario_double_open(s);
