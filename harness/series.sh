@@ -96,7 +96,7 @@ done
 [ "${FIXES_ONLY:-0}" = 0 ] || exit 0
 
 # The feature series, after the fixes.
-git -C "$repo" format-patch -q --cover-letter --subject-prefix="PATCH v2" \
+git -C "$repo" format-patch -q --cover-letter --subject-prefix="PATCH v3" \
 	--base=base -o "$OUT/series" "main~$(( ${#lines[@]} - nfixes ))..main"
 cover "$OUT/series/0000-cover-letter.patch" "$TOP/patches/cover-letter.txt"
 checkpatch "$OUT/series"
