@@ -3,8 +3,10 @@
  * Association of a mediated device with the KVM instance of its guest.
  *
  * Drivers used to open-code this: find the kvm, take kvm->lock and their own
- * lock in the right order, take and drop a reference, publish the pointer.
- * Each step went wrong somewhere upstream; this file does them once.
+ * lock in the right order, publish the pointer, and look it up again from
+ * other paths. Each step went wrong somewhere upstream; this file does them
+ * once. The VM is borrowed: the caller of attach (the VFIO core, for a VFIO
+ * driver) keeps the VM's file referenced until detach returns.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,115 +23,73 @@
 static struct dentry *mdev_kvm_assoc_debugfs;
 
 /*
- * The helpers of attach and detach are inlined: they are a few
- * instructions each, and a call costs as much as the work they do.
+ * Whether attach and detach take kvm->lock (and the rwsem): only for a
+ * driver whose callbacks or intercepts need the VM locked. A domain with
+ * policies only changes its associations under its own locks.
  */
-static __always_inline bool __mdev_kvm_ref_get(struct mdev_kvm_ref *ref,
-					       struct kvm *kvm)
+static __always_inline bool
+mdev_kvm_assoc_locks_vm(const struct mdev_kvm_assoc_domain *domain)
 {
-	struct file *file;
+	const struct mdev_kvm_assoc_ops *ops = domain->ops;
 
-	if (!kvm)
-		return false;
-	file = get_file_active(&kvm->vm_file);
-	if (!file)
-		return false;
-	*ref = (struct mdev_kvm_ref){ .file = file, .kvm = kvm };
-	return true;
+	return ops && (ops->attach || ops->detach || ops->vm_rwsem);
 }
 
-static __always_inline void __mdev_kvm_ref_put(struct mdev_kvm_ref *ref)
+/*
+ * The only reference the library takes: on the file of @kvm, the VM of a
+ * published association, under its ref_lock, so that the VM outlives a
+ * sleep on kvm->lock. The caller of attach holds the file until detach,
+ * which clears the association under ref_lock, has returned, so this
+ * cannot fail.
+ */
+static void mdev_kvm_assoc_pin(struct mdev_kvm_assoc_domain *domain,
+			       struct mdev_kvm_assoc_pin *pin, struct kvm *kvm)
 {
-	struct file *file = ref->file;
+	pin->file = get_file_active(&kvm->vm_file);
+	if (WARN_ON_ONCE(!pin->file))
+		return;
+	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
+		ref_tracker_alloc(&domain->refs, &pin->tracker, GFP_ATOMIC);
+}
+
+/*
+ * Dropped after the locks. If the caller of attach has dropped its
+ * reference meanwhile, this is the last; fput() then defers the VM's
+ * release to task work or a workqueue, outside the caller's locks.
+ */
+static void mdev_kvm_assoc_unpin(struct mdev_kvm_assoc_domain *domain,
+				 struct mdev_kvm_assoc_pin *pin)
+{
+	struct file *file = pin->file;
 
 	if (!file)
 		return;
-	*ref = (struct mdev_kvm_ref){};
+	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
+		ref_tracker_free(&domain->refs, &pin->tracker);
+	*pin = (struct mdev_kvm_assoc_pin){};
 	fput(file);
 }
 
-/**
- * mdev_kvm_ref_get() - take a reference on a VM through its file
- * @ref: where to keep the reference; unused before.
- * @kvm: the VM; the caller keeps it alive for the duration of the call.
- *
- * Takes a reference on the VM's file with get_file_active(), which
- * refuses a file whose last reference is gone: a VM whose file has been
- * released counts as gone, even while vCPU or device files keep its
- * memory. The file's owner keeps the KVM modules loaded until
- * mdev_kvm_ref_put(), and nothing links against kvm.ko.
- *
- * Context: Any context.
- * Return: true with @ref holding the reference, false if @kvm is NULL or
- * its file is released.
+/*
+ * The caller of attach or detach must hold none of the locks they take.
+ * Where the domain has an outer lock, it must not hold kvm->lock either,
+ * as the lock helpers take the outer lock first; a policy-only attach
+ * without one may be called with kvm->lock held.
  */
-bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm)
-{
-	return __mdev_kvm_ref_get(ref, kvm);
-}
-EXPORT_SYMBOL_GPL(mdev_kvm_ref_get);
-
-/**
- * mdev_kvm_ref_put() - drop a reference taken by mdev_kvm_ref_get()
- * @ref: the reference; cleared. Nothing happens if it holds none.
- *
- * This may be the last reference on the VM's file. fput() then defers
- * the VM's release to task work or a workqueue, so it never runs under
- * the caller's locks.
- *
- * Context: Any context.
- */
-void mdev_kvm_ref_put(struct mdev_kvm_ref *ref)
-{
-	__mdev_kvm_ref_put(ref);
-}
-EXPORT_SYMBOL_GPL(mdev_kvm_ref_put);
-
-/* The library's own references, each tracked in the domain. */
-static __always_inline bool
-mdev_kvm_assoc_ref_get(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm,
-		       struct mdev_kvm_ref *ref)
-{
-	if (!__mdev_kvm_ref_get(ref, kvm))
-		return false;
-	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
-		ref_tracker_alloc(&domain->refs, &ref->tracker, GFP_KERNEL);
-	return true;
-}
-
-/* A second reference on a VM that @src holds; under a spinlock. */
-static void mdev_kvm_assoc_ref_dup(struct mdev_kvm_assoc_domain *domain,
-				   struct mdev_kvm_ref *ref,
-				   const struct mdev_kvm_ref *src)
-{
-	*ref = (struct mdev_kvm_ref){ .file = get_file(src->file),
-				      .kvm = src->kvm };
-	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
-		ref_tracker_alloc(&domain->refs, &ref->tracker, GFP_ATOMIC);
-}
-
-/* Dropped after the locks, to keep them short; the release is deferred. */
-static __always_inline void
-mdev_kvm_assoc_ref_put(struct mdev_kvm_assoc_domain *domain,
-		       struct mdev_kvm_ref *ref)
-{
-	if (!ref->file)
-		return;
-	if (IS_ENABLED(CONFIG_MDEV_KVM_ASSOC_REF_TRACKER))
-		ref_tracker_free(&domain->refs, &ref->tracker);
-	__mdev_kvm_ref_put(ref);
-}
-
-/* The caller of attach or detach must hold none of the locks they take. */
 static void mdev_kvm_assoc_assert_unlocked(struct mdev_kvm_assoc_domain *domain,
 					   struct kvm *kvm)
 {
 	lockdep_assert_not_held(domain->lock);
 	if (domain->outer_lock)
 		lockdep_assert_not_held(domain->outer_lock);
-	if (kvm)
+	if (kvm && (domain->outer_lock || mdev_kvm_assoc_locks_vm(domain)))
 		lockdep_assert_not_held(&kvm->lock);
 }
+
+/*
+ * The lock helpers below are inlined into attach and detach, where they
+ * reduce to the few locks the domain needs.
+ */
 
 /* After kvm->lock: the per-VM rwsem, to update an association, and the domain lock. */
 static __always_inline void
@@ -142,9 +102,9 @@ mdev_kvm_assoc_lock_rest(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm,
 }
 
 /*
- * The lock order: the outer lock, kvm->lock, the driver's per-VM rwsem for
- * write (only to @update an association: attach and detach), the domain
- * lock.
+ * The lock order: the outer lock, kvm->lock of @kvm unless it is NULL, the
+ * driver's per-VM rwsem for write (only to @update an association: attach
+ * and detach), the domain lock.
  */
 static __always_inline void
 mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm,
@@ -172,30 +132,34 @@ mdev_kvm_assoc_unlock_order(struct mdev_kvm_assoc_domain *domain,
 }
 
 /*
- * Takes the locks in order for the associated VM (with its rwsem when
- * @update) and returns that VM, or NULL when there is none. The answer
- * stays valid until the domain lock is released: the association changes
- * only under all of them.
+ * Takes the locks in order for the associated VM, kvm->lock included (with
+ * its rwsem when @update), and returns that VM, or NULL when there is
+ * none. The answer stays valid until the domain lock is released: the
+ * association changes only under it.
  *
  * The outer lock, if any, keeps the association stable while kvm->lock is
- * taken. Without one, kvm->lock is tried under ref_lock, which also keeps
- * the association (and so the VM) in place. Only if that fails does @ref
- * take a reference, so that the VM outlives the sleep on kvm->lock; the
- * association is checked again afterwards, starting over if it changed.
- * The caller drops @ref after unlocking.
+ * taken. Without one, ref_lock keeps the association published, and so
+ * the caller of attach's reference held, while the VM is looked at. In a
+ * domain whose attach and detach take kvm->lock, holding it also keeps the
+ * association: there kvm->lock is tried under ref_lock. Otherwise, or if
+ * that fails, @pin takes a reference on the VM's file, so that the VM
+ * outlives the sleep on kvm->lock, and the association is checked again
+ * under the domain lock, starting over if it changed. The caller drops
+ * @pin after unlocking.
  */
-static __always_inline struct kvm *
-mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc, struct mdev_kvm_ref *ref,
-			   bool update)
+static struct kvm *
+mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc,
+			   struct mdev_kvm_assoc_pin *pin, bool update)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+	bool locks_vm = mdev_kvm_assoc_locks_vm(domain);
 	struct kvm *kvm;
 
 	might_sleep();
-	*ref = (struct mdev_kvm_ref){};
+	*pin = (struct mdev_kvm_assoc_pin){};
 	if (domain->outer_lock) {
 		mutex_lock(domain->outer_lock);
-		kvm = assoc->ref.kvm;
+		kvm = assoc->kvm;
 		if (kvm)
 			mutex_lock(&kvm->lock);
 		mdev_kvm_assoc_lock_rest(domain, kvm, update);
@@ -204,21 +168,21 @@ mdev_kvm_assoc_lock_stable(struct mdev_kvm_assoc *assoc, struct mdev_kvm_ref *re
 	for (;;) {
 		spin_lock(&assoc->ref_lock);
 		/* pairs with the smp_store_release() that publishes it */
-		kvm = smp_load_acquire(&assoc->ref.kvm);
-		if (kvm && mutex_trylock(&kvm->lock)) {
+		kvm = smp_load_acquire(&assoc->kvm);
+		if (kvm && locks_vm && mutex_trylock(&kvm->lock)) {
 			spin_unlock(&assoc->ref_lock);
 			mdev_kvm_assoc_lock_rest(domain, kvm, update);
 			return kvm;
 		}
 		if (kvm)
-			mdev_kvm_assoc_ref_dup(domain, ref, &assoc->ref);
+			mdev_kvm_assoc_pin(domain, pin, kvm);
 		spin_unlock(&assoc->ref_lock);
 
 		mdev_kvm_assoc_lock_order(domain, kvm, update);
-		if (assoc->ref.kvm == kvm)
+		if (assoc->kvm == kvm)
 			return kvm;
 		mdev_kvm_assoc_unlock_order(domain, kvm, update);
-		mdev_kvm_assoc_ref_put(domain, ref);
+		mdev_kvm_assoc_unpin(domain, pin);
 	}
 }
 
@@ -238,7 +202,7 @@ static bool mdev_kvm_assoc_vm_taken(struct mdev_kvm_assoc_domain *domain,
 	struct mdev_kvm_assoc *other;
 
 	hash_for_each_possible(domain->vms, other, vm_node, (unsigned long)kvm)
-		if (other->ref.kvm == kvm)
+		if (other->kvm == kvm)
 			return true;
 	return false;
 }
@@ -246,31 +210,38 @@ static bool mdev_kvm_assoc_vm_taken(struct mdev_kvm_assoc_domain *domain,
 /**
  * mdev_kvm_assoc_attach() - associate a device with a VM
  * @assoc: the device's association, initialised by mdev_kvm_assoc_init().
- * @kvm: the VM, usually &vfio_device.kvm in the open_device callback; may
- *	be NULL.
+ * @kvm: the VM, usually the one vfio_device_get_kvm() gives in the
+ *	driver's open_device callback; may be NULL.
  *
- * Applies the domain's policies, takes a reference on @kvm's file, runs
- * the driver's attach callback and publishes the association, all under
- * one hold of kvm->lock and the domain lock, so that no other attach can
- * pass the same checks in between. Nothing is allocated under the locks.
- * On error nothing stays published and the reference is dropped.
+ * Applies the domain's policies, runs the driver's attach callback and
+ * publishes the association, all under one hold of the domain's locks, so
+ * that no other attach can pass the same checks in between. Nothing is
+ * allocated under the locks, and on error nothing stays published.
  *
- * Context: Process context. Takes the domain's outer lock (if any),
- * kvm->lock and the domain lock; the caller must hold none of them
- * (lockdep reports it if it does).
+ * The library takes no reference on @kvm: it borrows the caller's. The
+ * caller must keep @kvm's file (kvm->vm_file) referenced across this call
+ * and, if it succeeds, until mdev_kvm_assoc_detach() has returned; the
+ * VFIO core does so while the device is open.
+ *
+ * Context: Process context. Takes the domain's outer lock (if any) and
+ * the domain lock; where the domain's ops have an attach or detach
+ * callback or a vm_rwsem, also kvm->lock and the rwsem for write, in the
+ * lock order. The caller must hold none of the locks it takes, nor
+ * kvm->lock in a domain with an outer lock (lockdep reports it if it
+ * does). Without callbacks, vm_rwsem and outer lock, the caller may hold
+ * kvm->lock.
  * Return: 0 when associated, or when @kvm is NULL and the domain does not
  * require one. -EINVAL for a NULL or uninitialised @assoc, or a NULL @kvm
  * in a domain with %MDEV_KVM_ASSOC_REQUIRE_KVM. -EPERM when the VM belongs
- * to another process (%MDEV_KVM_ASSOC_SAME_MM). -ENOENT when the VM's file
- * is released. -EBUSY when the VM already has a device of this domain
- * (%MDEV_KVM_ASSOC_EXCLUSIVE; or the domain's exclusive_errno). -EALREADY
- * when @assoc is already associated. Otherwise the error of the attach
- * callback.
+ * to another process (%MDEV_KVM_ASSOC_SAME_MM). -EBUSY when the VM already
+ * has a device of this domain (%MDEV_KVM_ASSOC_EXCLUSIVE; or the domain's
+ * exclusive_errno). -EALREADY when @assoc is already associated.
+ * Otherwise the error of the attach callback.
  */
 int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 {
 	struct mdev_kvm_assoc_domain *domain;
-	struct mdev_kvm_ref ref = {};
+	struct kvm *locked;
 	int ret;
 
 	if (!assoc || !assoc->domain)
@@ -289,12 +260,11 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	if ((domain->policy & MDEV_KVM_ASSOC_SAME_MM) && kvm->mm != current->mm)
 		return mdev_kvm_assoc_refuse(assoc, -EPERM,
 					     "VM belongs to another process");
-	if (!mdev_kvm_assoc_ref_get(domain, kvm, &ref))
-		return mdev_kvm_assoc_refuse(assoc, -ENOENT,
-					     "VM's file is released");
 
-	mdev_kvm_assoc_lock_order(domain, kvm, true);
-	if (assoc->ref.kvm) {
+	/* the VM whose kvm->lock is taken, if any */
+	locked = mdev_kvm_assoc_locks_vm(domain) ? kvm : NULL;
+	mdev_kvm_assoc_lock_order(domain, locked, true);
+	if (assoc->kvm) {
 		ret = mdev_kvm_assoc_refuse(assoc, -EALREADY,
 					    "device already associated");
 		goto unlock;
@@ -311,23 +281,14 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 			goto unlock;
 	}
 	/*
-	 * A reader holding only ref_lock may see the VM as soon as it is
-	 * stored, and duplicate the reference: store that first. Detach
-	 * clears it under ref_lock, so the reference stays while they look.
-	 */
-	assoc->ref.file = ref.file;
-	assoc->ref.tracker = ref.tracker;
-	/*
 	 * pairs with smp_load_acquire() in mdev_kvm_assoc_lock_stable() and
-	 * mdev_kvm_assoc_sysfs_emit()
+	 * mdev_kvm_assoc_sysfs_emit(), which read it under ref_lock alone
 	 */
-	smp_store_release(&assoc->ref.kvm, kvm);
-	ref = (struct mdev_kvm_ref){};
+	smp_store_release(&assoc->kvm, kvm);
 	hash_add(domain->vms, &assoc->vm_node, (unsigned long)kvm);
 	ret = 0;
 unlock:
-	mdev_kvm_assoc_unlock_order(domain, kvm, true);
-	mdev_kvm_assoc_ref_put(domain, &ref);
+	mdev_kvm_assoc_unlock_order(domain, locked, true);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_attach);
@@ -336,35 +297,44 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_attach);
  * mdev_kvm_assoc_detach() - end the association of a device
  * @assoc: the device's association.
  *
- * Runs the driver's detach callback, unpublishes the association and drops
- * its reference on the VM after the locks are released. Calling it again,
- * or on a device that never attached, does nothing.
+ * Runs the driver's detach callback and unpublishes the association.
+ * Once it returns, the library no longer uses the VM, and the caller of
+ * attach may drop its reference on the VM's file. Calling it again, or on
+ * a device that never attached, does nothing.
  *
- * Context: Process context. Takes the domain's outer lock (if any),
- * kvm->lock and the domain lock; the caller must hold none of them
- * (lockdep reports it if it does).
+ * Context: Process context. Takes the domain's outer lock (if any) and
+ * the domain lock; where the domain's ops have an attach or detach
+ * callback or a vm_rwsem, also kvm->lock of the associated VM and the
+ * rwsem for write, in the lock order; without an outer lock, it may then
+ * take and drop a reference on the VM's file, as mdev_kvm_assoc_lock()
+ * does. The caller must hold none of the locks it takes (lockdep reports
+ * it if it does).
  */
 void mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
-	struct mdev_kvm_ref ref = {}, held;
+	bool locks_vm = mdev_kvm_assoc_locks_vm(domain);
+	struct mdev_kvm_assoc_pin pin = {};
 	struct kvm *kvm;
 
 	mdev_kvm_assoc_assert_unlocked(domain, NULL);
-	kvm = mdev_kvm_assoc_lock_stable(assoc, &held, true);
+	if (locks_vm) {
+		kvm = mdev_kvm_assoc_lock_stable(assoc, &pin, true);
+	} else {
+		mdev_kvm_assoc_lock_order(domain, NULL, true);
+		kvm = assoc->kvm;
+	}
 	if (kvm) {
 		if (domain->ops && domain->ops->detach)
 			domain->ops->detach(assoc, kvm);
 		hash_del(&assoc->vm_node);
+		/* a reader under ref_lock alone is done with the VM */
 		spin_lock(&assoc->ref_lock);
-		ref = assoc->ref;
-		assoc->ref = (struct mdev_kvm_ref){};
+		assoc->kvm = NULL;
 		spin_unlock(&assoc->ref_lock);
 	}
-	mdev_kvm_assoc_unlock_order(domain, kvm, true);
-
-	mdev_kvm_assoc_ref_put(domain, &held);
-	mdev_kvm_assoc_ref_put(domain, &ref);
+	mdev_kvm_assoc_unlock_order(domain, locks_vm ? kvm : NULL, true);
+	mdev_kvm_assoc_unpin(domain, &pin);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
 
@@ -375,14 +345,15 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
  * For paths other than open and close (sysfs, hotplug, intercepts) that
  * need "the VM of this device" stable. With an outer lock, which keeps the
  * association stable, takes it and then the VM's kvm->lock and the domain
- * lock. Without one, tries kvm->lock under a spinlock that keeps the
- * association in place; if it must wait for kvm->lock, it takes a
- * reference on the VM first, then the locks in order, then checks that the
- * association did not change meanwhile, retrying if it did.
- * mdev_kvm_assoc_unlock() drops such a reference after unlocking; if it
- * was the VM's last, fput() defers the VM's release. Afterwards
- * mdev_kvm_assoc_kvm() gives the VM (or NULL) until
- * mdev_kvm_assoc_unlock(). Prefer guard(mdev_kvm_assoc)(assoc).
+ * lock. Without one, it looks at the association under a spinlock that
+ * keeps it published. In a domain whose attach and detach take kvm->lock,
+ * it tries kvm->lock there. Otherwise, or if it must wait for kvm->lock,
+ * it takes a reference on the VM's file first, then the locks in order,
+ * then checks that the association did not change meanwhile, retrying if
+ * it did. mdev_kvm_assoc_unlock() drops such a reference after unlocking;
+ * if the caller of attach has dropped its own meanwhile, fput() defers the
+ * VM's release. Afterwards mdev_kvm_assoc_kvm() gives the VM (or NULL)
+ * until mdev_kvm_assoc_unlock(). Prefer guard(mdev_kvm_assoc)(assoc).
  *
  * Context: Process context. Takes the domain's outer lock (if any),
  * kvm->lock of the associated VM and the domain lock; the caller must
@@ -390,10 +361,10 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
  */
 void mdev_kvm_assoc_lock(struct mdev_kvm_assoc *assoc)
 {
-	struct mdev_kvm_ref ref;
+	struct mdev_kvm_assoc_pin pin;
 
-	mdev_kvm_assoc_lock_stable(assoc, &ref, false);
-	assoc->locked = ref;
+	mdev_kvm_assoc_lock_stable(assoc, &pin, false);
+	assoc->locked = pin;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_lock);
 
@@ -402,20 +373,20 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_lock);
  * @assoc: the device's association.
  *
  * Releases the locks in reverse order, then drops the reference taken by
- * mdev_kvm_assoc_lock().
+ * mdev_kvm_assoc_lock(), if it took one.
  *
  * Context: Process context; the locks taken by mdev_kvm_assoc_lock() held.
  */
 void mdev_kvm_assoc_unlock(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
-	struct mdev_kvm_ref ref = assoc->locked;
+	struct mdev_kvm_assoc_pin pin = assoc->locked;
 
 	lockdep_assert_held(domain->lock);
-	assoc->locked = (struct mdev_kvm_ref){};
+	assoc->locked = (struct mdev_kvm_assoc_pin){};
 	/* the association cannot have changed under the domain lock */
-	mdev_kvm_assoc_unlock_order(domain, assoc->ref.kvm, false);
-	mdev_kvm_assoc_ref_put(domain, &ref);
+	mdev_kvm_assoc_unlock_order(domain, assoc->kvm, false);
+	mdev_kvm_assoc_unpin(domain, &pin);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock);
 
@@ -437,8 +408,8 @@ void mdev_kvm_assoc_lock_inner(struct mdev_kvm_assoc *assoc)
 	if (WARN_ON_ONCE(!domain->outer_lock))
 		return;
 	lockdep_assert_held(domain->outer_lock);
-	if (assoc->ref.kvm)
-		mutex_lock(&assoc->ref.kvm->lock);
+	if (assoc->kvm)
+		mutex_lock(&assoc->kvm->lock);
 	mutex_lock(domain->lock);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_lock_inner);
@@ -458,8 +429,8 @@ void mdev_kvm_assoc_unlock_inner(struct mdev_kvm_assoc *assoc)
 		return;
 	lockdep_assert_held(domain->outer_lock);
 	mutex_unlock(domain->lock);
-	if (assoc->ref.kvm)
-		mutex_unlock(&assoc->ref.kvm->lock);
+	if (assoc->kvm)
+		mutex_unlock(&assoc->kvm->lock);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock_inner);
 
@@ -469,9 +440,10 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock_inner);
  * @buf: the attribute's buffer.
  *
  * The VM is read under the association's spinlock only: detach clears it
- * under that lock before it drops its reference, and a VM's stats id never
- * changes, so a reader never waits for kvm->lock, which a VM may hold for
- * long.
+ * under that lock before it returns, and so before the caller of attach
+ * drops its reference on the VM's file; and a VM's stats id never
+ * changes. So a reader never waits for kvm->lock, which a VM may hold for
+ * long, nor for the domain lock.
  *
  * Context: Process context; takes no sleeping lock.
  * Return: the length of "<VM stats id>\n", e.g. "kvm-1234\n", or of
@@ -484,7 +456,7 @@ ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc, char *buf)
 
 	spin_lock(&assoc->ref_lock);
 	/* pairs with smp_store_release() in mdev_kvm_assoc_attach() */
-	kvm = smp_load_acquire(&assoc->ref.kvm);
+	kvm = smp_load_acquire(&assoc->kvm);
 	len = sysfs_emit(buf, "%s\n", kvm ? kvm->stats_id : "none");
 	spin_unlock(&assoc->ref_lock);
 	return len;
@@ -519,7 +491,7 @@ VISIBLE_IF_KUNIT int mdev_kvm_assoc_show(struct seq_file *m, void *unused)
 
 	guard(mutex)(domain->lock);
 	hash_for_each(domain->vms, bkt, assoc, vm_node)
-		seq_printf(m, "%s %s\n", assoc->name, assoc->ref.kvm->stats_id);
+		seq_printf(m, "%s %s\n", assoc->name, assoc->kvm->stats_id);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mdev_kvm_assoc_show);
@@ -546,9 +518,10 @@ DEFINE_SHOW_ATTRIBUTE(mdev_kvm_assoc_refs);
  *	filled in.
  *
  * Creates debugfs/mdev_kvm_assoc/<name>/ with "associations" (one line per
- * associated device: its name and the VM's stats id) and "refs" (the VM
- * references the library holds, with stack traces when
- * CONFIG_MDEV_KVM_ASSOC_REF_TRACKER is enabled).
+ * associated device: its name and the VM's stats id) and "refs" (the
+ * references on VM files that the library holds while it waits for
+ * kvm->lock, with stack traces when CONFIG_MDEV_KVM_ASSOC_REF_TRACKER is
+ * enabled).
  *
  * Context: Process context.
  * Return: 0, or -EINVAL when @name or @lock is missing.

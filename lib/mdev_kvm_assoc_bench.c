@@ -5,8 +5,10 @@
  * Every figure is a ratio of two sequences timed side by side in one run,
  * alternating in rounds, so that the machine's speed cancels out:
  *
- *   attach_detach         the library against the minimal correct
- *                         hand-written sequence (as the VFIO core does it)
+ *   attach_detach         attach+detach in a domain with policies only
+ *                         (no callbacks: no kvm->lock) against the
+ *                         minimal hand-written sequence: the driver
+ *                         lock, the check, the publication, the unlock
  *   attach_4096_vs_1      attach+detach with 4096 devices of the domain
  *                         attached to other VMs, against 1
  *   list_walk_4096_vs_1   the same for an open-coded "one device per VM"
@@ -14,12 +16,15 @@
  *   kvm_lock_hold_4096_vs_1  how long the library's attach holds kvm->lock
  *   list_walk_hold_4096_vs_1 how long the open-coded attach holds it
  *   kvm_lock_hold_vs_hand how long the library's attach holds kvm->lock
- *                         with one device, in an exclusive domain, against
+ *                         with one device, in an exclusive domain with a
+ *                         vm_rwsem (so attach takes kvm->lock), against
  *                         the hand-written sequence with its check
  *
  * Each line reads "bench: NAME ratio=X". The VMs are bare struct kvm with a
  * file of their own, as KVM_CREATE_VM gives them, which the benchmark
- * holds until the end, so no put is ever the last.
+ * holds until the end, as the VFIO core holds it while a device is open:
+ * the library borrows it and takes no reference, and neither does the
+ * hand-written side.
  */
 #define pr_fmt(fmt) "bench: " fmt
 
@@ -47,7 +52,6 @@ struct bench_dev {
 	struct mdev_kvm_assoc assoc;
 	struct list_head node;		/* hand-written: the driver's list */
 	struct kvm *kvm;		/* hand-written: published VM */
-	struct file *file;		/* hand-written: its reference */
 };
 
 struct bench_drv {
@@ -154,14 +158,16 @@ static void bench_drv_destroy(struct bench_drv *drv)
 }
 
 /*
- * The minimal correct sequence without the library: a reference on the
- * VM's file, kvm->lock before the driver lock, the put after unlocking.
- * @walk adds kvmgt's check for another device of the driver on the VM,
- * under the locks. With drv->rwsem it takes bench_rwsem where the library
- * takes the VM's rwsem, which also times the hold of kvm->lock the same
- * way. Not inlined into the loop: a driver's sequence is its open_device
- * and close_device, functions the VFIO core calls, as the library's
- * attach and detach are.
+ * The minimal correct sequences without the library, on a VM whose file
+ * the caller holds, as the VFIO core does. BENCH_HAND, for a driver with
+ * no use for the VM locked: the driver lock, the check that the device is
+ * not attached yet, the publication, the unlock. BENCH_WALK, for one that
+ * needs the VM locked: kvm->lock before the driver lock, and kvmgt's check
+ * for another device of the driver on the VM, under the locks; with
+ * drv->rwsem it takes bench_rwsem where the library takes the VM's rwsem,
+ * which also times the hold of kvm->lock the same way. Not inlined into
+ * the loop: a driver's sequence is its open_device and close_device,
+ * functions the VFIO core calls, as the library's attach and detach are.
  */
 static noinline int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 				struct kvm *kvm, bool walk)
@@ -169,13 +175,14 @@ static noinline int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 	struct bench_dev *other;
 	int ret = 0;
 
-	dev->file = get_file_active(&kvm->vm_file);
-	if (!dev->file)
-		return -ENOENT;
-	mutex_lock(&kvm->lock);
-	if (drv->rwsem)
-		down_write(bench_vm_rwsem(kvm));
+	if (walk) {
+		mutex_lock(&kvm->lock);
+		if (drv->rwsem)
+			down_write(bench_vm_rwsem(kvm));
+	}
 	mutex_lock(&drv->lock);
+	if (dev->kvm)
+		ret = -EALREADY;
 	if (walk) {
 		list_for_each_entry(other, &drv->devs, node)
 			if (other->kvm == kvm)
@@ -186,32 +193,33 @@ static noinline int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 		list_add_tail(&dev->node, &drv->devs);
 	}
 	mutex_unlock(&drv->lock);
-	if (drv->rwsem)
-		up_write(bench_vm_rwsem(kvm));
-	mutex_unlock(&kvm->lock);
-	if (ret) {
-		fput(dev->file);
-		dev->file = NULL;
+	if (walk) {
+		if (drv->rwsem)
+			up_write(bench_vm_rwsem(kvm));
+		mutex_unlock(&kvm->lock);
 	}
 	return ret;
 }
 
-static noinline void hand_detach(struct bench_drv *drv, struct bench_dev *dev)
+static noinline void hand_detach(struct bench_drv *drv, struct bench_dev *dev,
+				 bool walk)
 {
 	struct kvm *kvm = dev->kvm;
 
-	mutex_lock(&kvm->lock);
-	if (drv->rwsem)
-		down_write(bench_vm_rwsem(kvm));
+	if (walk) {
+		mutex_lock(&kvm->lock);
+		if (drv->rwsem)
+			down_write(bench_vm_rwsem(kvm));
+	}
 	mutex_lock(&drv->lock);
 	dev->kvm = NULL;
 	list_del(&dev->node);
 	mutex_unlock(&drv->lock);
-	if (drv->rwsem)
-		up_write(bench_vm_rwsem(kvm));
-	mutex_unlock(&kvm->lock);
-	fput(dev->file);
-	dev->file = NULL;
+	if (walk) {
+		if (drv->rwsem)
+			up_write(bench_vm_rwsem(kvm));
+		mutex_unlock(&kvm->lock);
+	}
 }
 
 enum bench_side { BENCH_LIB, BENCH_HAND, BENCH_WALK };
@@ -240,7 +248,7 @@ static u64 bench_pairs(enum bench_side side, struct bench_drv *drv,
 		if (side == BENCH_LIB)
 			mdev_kvm_assoc_detach(&dev->assoc);
 		else
-			hand_detach(drv, dev);
+			hand_detach(drv, dev, side == BENCH_WALK);
 	}
 	return ktime_get_ns() - t0;
 }
@@ -326,7 +334,7 @@ static void bench_teardown(struct bench_setup *s)
 		if (s->drv.lib)
 			mdev_kvm_assoc_detach(&s->devs[i].assoc);
 		else if (s->devs[i].kvm)
-			hand_detach(&s->drv, &s->devs[i]);
+			hand_detach(&s->drv, &s->devs[i], true);
 	}
 	kvfree(s->devs);
 	if (s->vms)
@@ -389,17 +397,19 @@ out:
 }
 
 /*
- * The library against the hand-written sequence, one device on one VM:
- * the time of an attach+detach pair, or with @hold_name the time attach
- * holds kvm->lock, in a domain with @policy (the hand-written side then
- * checks for another device on the VM, as @policy's exclusivity does).
+ * The library against the hand-written sequence, one device on one VM.
+ * Without @hold_name: the time of an attach+detach pair in a domain with
+ * policies only, against BENCH_HAND. With @hold_name: the time attach
+ * holds kvm->lock in a domain with @policy and a vm_rwsem, so that attach
+ * takes kvm->lock, against BENCH_WALK, which checks for another device on
+ * the VM as @policy's exclusivity does.
  */
 static int bench_vs_hand(const char *name, const char *hold_name,
 			 unsigned int policy)
 {
-	enum bench_side hand_side = policy ? BENCH_WALK : BENCH_HAND;
 	struct bench_drv *lib, *hand;
 	bool hold = !!hold_name;
+	enum bench_side hand_side = hold ? BENCH_WALK : BENCH_HAND;
 	struct bench_dev *dev;
 	u64 *tl, *th, *hl, *hh;
 	struct kvm *kvm;

@@ -4,8 +4,11 @@
  *
  * The VMs here are bare struct kvm objects with a file of their own, as
  * KVM_CREATE_VM gives them, so the suite needs no KVM hardware support.
- * The test holds one reference on the file until it closes the VM, and
- * every reference the library takes shows up in the file's count.
+ * The test holds one reference on the file until it closes the VM, across
+ * every attach..detach, as the VFIO core holds it while a device is open.
+ * The library borrows it: the only reference it takes, in the lock helper
+ * while it waits for kvm->lock, shows up in the file's count, which the
+ * suite reads and never writes.
  */
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
@@ -135,6 +138,16 @@ static struct test_env *env_create(struct kunit *test, unsigned int policy,
 	return env;
 }
 
+/* A domain with policies only: attach and detach take no kvm->lock. */
+static struct test_env *env_create_policy_only(struct kunit *test,
+					       unsigned int policy, bool outer)
+{
+	struct test_env *env = env_create(test, policy, outer);
+
+	env->domain.ops = NULL;
+	return env;
+}
+
 struct test_vm {
 	struct kvm kvm;
 	struct kunit *test;
@@ -217,7 +230,7 @@ static struct kvm *vm_create(struct kunit *test, struct mm_struct *mm)
 	return kvm;
 }
 
-/* References held on @kvm's file besides the test's own. */
+/* References held on @kvm's file besides the test's own: read, never written. */
 static long vm_refs(struct kvm *kvm)
 {
 	struct test_vm *vm = to_vm(kvm);
@@ -249,8 +262,9 @@ static void attach_detach(struct kunit *test)
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct kvm *kvm = vm_create(test, NULL);
 
+	/* the library borrows the test's reference, as it would the core's */
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	KUNIT_EXPECT_PTR_EQ(test, locked_kvm(a), kvm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attached), 1);
 
@@ -311,7 +325,7 @@ static void exclusive_refuses_second(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), -EBUSY);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	KUNIT_EXPECT_NULL(test, locked_kvm(b));
 
 	/* another VM is fine, and the slot frees up on detach */
@@ -333,7 +347,7 @@ static void shared_accepts_many(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), 0);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 2);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	mdev_kvm_assoc_detach(a);
 	mdev_kvm_assoc_detach(b);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
@@ -392,46 +406,18 @@ static void exclusive_many_vms(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
 }
 
-/* A VM whose file's last reference is gone, not yet released. */
-static void dying_vm_refused(struct kunit *test)
-{
-	struct test_env *env = env_create(test, 0, false);
-	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
-	struct file *file = to_vm(kvm)->file;
-
-	atomic_long_set(&file->f_ref.refcnt, FILE_REF_DEAD);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -ENOENT);
-	KUNIT_EXPECT_EQ(test, file_count(file), 0);
-	file_ref_init(&file->f_ref, 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
-	KUNIT_EXPECT_NULL(test, locked_kvm(a));
-}
-
-/* The VM's file released while vCPUs could still hold struct kvm. */
-static void released_vm_refused(struct kunit *test)
-{
-	struct test_env *env = env_create(test, 0, false);
-	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
-
-	vm_close(kvm);
-	KUNIT_ASSERT_TRUE(test, vm_released(kvm));
-	KUNIT_EXPECT_NULL(test, READ_ONCE(kvm->vm_file));
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -ENOENT);
-	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
-}
-
 /*
- * The owner closes the VM while a device holds it: the file stays until
- * the device detaches, and its release then runs from fput()'s work,
- * outside the library's locks.
+ * The owner closes the VM while a device is open: the reference the VFIO
+ * core holds for the open device (the test's get_file() here) keeps the
+ * file, the lock helper still finds the VM, and the release runs from
+ * fput()'s work once the core drops it after detach, outside the library.
  */
 static void device_outlives_owner(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, true);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct kvm *kvm = vm_create(test, NULL);
+	struct file *core = get_file(to_vm(kvm)->file);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	vm_close(kvm);
@@ -439,6 +425,9 @@ static void device_outlives_owner(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, locked_kvm(a), kvm);
 	KUNIT_EXPECT_FALSE(test, completion_done(&to_vm(kvm)->released));
 	mdev_kvm_assoc_detach(a);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_FALSE(test, completion_done(&to_vm(kvm)->released));
+	fput(core);
 	KUNIT_EXPECT_TRUE(test, vm_released(kvm));
 	KUNIT_EXPECT_NULL(test, locked_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
@@ -454,7 +443,7 @@ static void double_attach_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EALREADY);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, other), -EALREADY);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	KUNIT_EXPECT_EQ(test, vm_refs(other), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 1);
 	mdev_kvm_assoc_detach(a);
@@ -528,44 +517,147 @@ static int locker_fn(void *data)
 	kthread_complete_and_exit(&l->done, 0);
 }
 
+/*
+ * In a domain whose attach and detach take kvm->lock, the helper takes a
+ * free kvm->lock under ref_lock, with no reference; a policy-only domain
+ * changes its associations without kvm->lock, so there the helper always
+ * holds a reference on the VM's file while it takes the locks. Either way
+ * it holds one while it sleeps on kvm->lock, and drops it after unlocking.
+ */
 static void lock_from_other_path(struct kunit *test)
 {
-	struct test_env *env = env_create(test, 0, false);
-	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
-	struct locker l = { .assoc = a };
-	int i;
+	int policy_only;
 
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
-	scoped_guard(mdev_kvm_assoc, a) {
-		KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_kvm(a), kvm);
-		KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
-		/* kvm->lock was free: taken under ref_lock, no reference */
+	for (policy_only = 0; policy_only < 2; policy_only++) {
+		struct test_env *env = policy_only ?
+				       env_create_policy_only(test, 0, false) :
+				       env_create(test, 0, false);
+		struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+		struct kvm *kvm = vm_create(test, NULL);
+		struct locker l = { .assoc = a };
+		int i;
+
+		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+		scoped_guard(mdev_kvm_assoc, a) {
+			KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_kvm(a), kvm);
+			KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
+			KUNIT_EXPECT_EQ(test, vm_refs(kvm), policy_only);
+		}
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+
+		/* kvm->lock held: the helper sleeps on it holding a reference */
+		init_completion(&l.done);
+		mutex_lock(&kvm->lock);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(locker_fn, &l,
+							    "kunit-lock")));
+		for (i = 0; vm_refs(kvm) < 1 && i < 250; i++)
+			msleep(20);
 		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
-	}
-
-	/* kvm->lock held: the helper sleeps on it holding a reference */
-	init_completion(&l.done);
-	mutex_lock(&kvm->lock);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(locker_fn, &l, "kunit-lock")));
-	for (i = 0; vm_refs(kvm) < 2 && i < 250; i++)
-		msleep(20);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 2);
-	mutex_unlock(&kvm->lock);
-	wait_for_completion(&l.done);
-	KUNIT_EXPECT_PTR_EQ(test, l.seen, kvm);
-	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
-	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
-	mdev_kvm_assoc_detach(a);
-
-	/* unassociated: only the driver locks */
-	scoped_guard(mdev_kvm_assoc, a) {
-		KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_kvm(a));
-		KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->lock));
+		mutex_unlock(&kvm->lock);
+		wait_for_completion(&l.done);
+		KUNIT_EXPECT_PTR_EQ(test, l.seen, kvm);
 		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
+		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+		mdev_kvm_assoc_detach(a);
+
+		/* unassociated: only the driver locks */
+		scoped_guard(mdev_kvm_assoc, a) {
+			KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_kvm(a));
+			KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->lock));
+			KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
+		}
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	}
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+}
+
+struct policy_opener {
+	struct mdev_kvm_assoc *a, *b;
+	struct kvm *kvm;
+	int ret_a, ret_b;
+	long refs;
+	struct completion done;
+};
+
+static int policy_open_close_fn(void *data)
+{
+	struct policy_opener *o = data;
+
+	o->ret_a = mdev_kvm_assoc_attach(o->a, o->kvm);
+	o->ret_b = mdev_kvm_assoc_attach(o->b, o->kvm);
+	o->refs = vm_refs(o->kvm);
+	mdev_kvm_assoc_detach(o->b);
+	mdev_kvm_assoc_detach(o->a);
+	kthread_complete_and_exit(&o->done, 0);
+}
+
+/*
+ * vfio-ccw's and kvmgt's case, a domain with policies only: its attach and
+ * detach complete while another task holds kvm->lock (as s390 does across
+ * protected-VM conversions), with and without an outer lock; the policies
+ * still apply, and the VM's file count does not change.
+ */
+static void policy_only_takes_no_kvm_lock(struct kunit *test)
+{
+	int outer;
+
+	for (outer = 0; outer < 2; outer++) {
+		struct test_env *env = env_create_policy_only(test,
+				MDEV_KVM_ASSOC_REQUIRE_KVM | MDEV_KVM_ASSOC_EXCLUSIVE,
+				outer);
+		struct policy_opener o = {
+			.a = assoc_create(test, env, "a"),
+			.b = assoc_create(test, env, "b"),
+			.kvm = vm_create(test, NULL),
+			.refs = -1,
+		};
+		struct task_struct *t;
+		bool done;
+
+		init_completion(&o.done);
+		mutex_lock(&o.kvm->lock);
+		t = kthread_run(policy_open_close_fn, &o, "kunit-policy");
+		done = !IS_ERR(t) &&
+		       wait_for_completion_timeout(&o.done, 5 * HZ);
+		mutex_unlock(&o.kvm->lock);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		if (!done)
+			wait_for_completion(&o.done);
+		KUNIT_EXPECT_TRUE_MSG(test, done,
+				      "attach or detach waited for kvm->lock (outer lock: %d)",
+				      outer);
+		KUNIT_EXPECT_EQ(test, o.ret_a, 0);
+		KUNIT_EXPECT_EQ(test, o.ret_b, -EBUSY);
+		KUNIT_EXPECT_EQ(test, o.refs, 0);
+		KUNIT_EXPECT_EQ(test, vm_refs(o.kvm), 0);
+		KUNIT_EXPECT_NULL(test, locked_kvm(o.a));
+		KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
+	}
+}
+
+/*
+ * Without an outer lock, a policy-only attach may even be called with
+ * kvm->lock held by the caller; lockdep sees kvm->lock before the domain
+ * lock, the lock helper's order.
+ */
+static void policy_only_attach_under_kvm_lock(struct kunit *test)
+{
+	struct test_env *env = env_create_policy_only(test,
+						      MDEV_KVM_ASSOC_EXCLUSIVE,
+						      false);
+	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
+	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
+	struct kvm *kvm = vm_create(test, NULL);
+	long count = file_count(to_vm(kvm)->file);
+
+	mutex_lock(&kvm->lock);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
+	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), -EBUSY);
+	KUNIT_EXPECT_EQ(test, file_count(to_vm(kvm)->file), count);
+	mdev_kvm_assoc_detach(a);
+	mutex_unlock(&kvm->lock);
+	KUNIT_EXPECT_EQ(test, file_count(to_vm(kvm)->file), count);
+	KUNIT_EXPECT_NULL(test, locked_kvm(a));
 }
 
 static void debugfs_lists_associations(struct kunit *test)
@@ -636,36 +728,12 @@ static void lock_inner_under_outer(struct kunit *test)
 	/* the outer lock keeps the association: no reference taken */
 	scoped_guard(mdev_kvm_assoc, a) {
 		KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
-		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	}
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-}
-
-static void ref_get_put(struct kunit *test)
-{
-	struct kvm *kvm = vm_create(test, NULL);
-	struct mdev_kvm_ref ref = {};
-
-	KUNIT_EXPECT_FALSE(test, mdev_kvm_ref_get(&ref, NULL));
-	KUNIT_EXPECT_TRUE(test, mdev_kvm_ref_get(&ref, kvm));
-	KUNIT_EXPECT_PTR_EQ(test, ref.kvm, kvm);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
-	mdev_kvm_ref_put(&ref);
-	KUNIT_EXPECT_NULL(test, ref.kvm);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	/* putting an empty reference does nothing */
-	mdev_kvm_ref_put(&ref);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-
-	KUNIT_EXPECT_PTR_EQ(test, ref.file, NULL);
-
-	vm_close(kvm);
-	KUNIT_ASSERT_TRUE(test, vm_released(kvm));
-	KUNIT_EXPECT_FALSE(test, mdev_kvm_ref_get(&ref, kvm));
-	KUNIT_EXPECT_NULL(test, ref.kvm);
 }
 
 static void sysfs_shows_the_vm(struct kunit *test)
@@ -700,6 +768,16 @@ struct race {
 	atomic_t attached;
 };
 
+/* Under the domain lock: the devices on @kvm, one at most (exclusive). */
+static int race_devs_on(struct race *r, struct kvm *kvm)
+{
+	int i, n = 0;
+
+	for (i = 0; i < RACE_DEVICES; i++)
+		n += mdev_kvm_assoc_kvm(r->dev[i]) == kvm;
+	return n;
+}
+
 static int race_thread(void *data)
 {
 	struct race *r = data;
@@ -722,7 +800,8 @@ static int race_thread(void *data)
 			scoped_guard(mdev_kvm_assoc, dev) {
 				kvm = mdev_kvm_assoc_kvm(dev);
 				if (kvm && (env_vm_index(r->env, kvm) < 0 ||
-					    !mutex_is_locked(&kvm->lock)))
+					    !mutex_is_locked(&kvm->lock) ||
+					    race_devs_on(r, kvm) > 1))
 					atomic_inc(&r->bad_lookups);
 			}
 		}
@@ -732,10 +811,13 @@ static int race_thread(void *data)
 	return 0;
 }
 
-static void concurrent_attach_detach(struct kunit *test)
+/*
+ * Threads attach, detach and look up devices of @env's exclusive domain on
+ * its VMs at random; the test holds each VM's file throughout, as the
+ * VFIO core holds it for the open devices.
+ */
+static void race_run(struct kunit *test, struct test_env *env)
 {
-	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE,
-					  true);
 	struct task_struct *tasks[RACE_THREADS];
 	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	int i;
@@ -771,6 +853,21 @@ static void concurrent_attach_detach(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, vm_refs(env->vm[i]), 0);
 }
 
+static void concurrent_attach_detach(struct kunit *test)
+{
+	race_run(test, env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE, true));
+}
+
+/* No outer lock and no callbacks: detach without kvm->lock, pinned lookups. */
+static void concurrent_policy_only(struct kunit *test)
+{
+	struct test_env *env = env_create_policy_only(test,
+						      MDEV_KVM_ASSOC_EXCLUSIVE,
+						      false);
+
+	race_run(test, env);
+}
+
 static struct kunit_case mdev_kvm_assoc_cases[] = {
 	KUNIT_CASE(attach_detach),
 	KUNIT_CASE(detach_is_idempotent),
@@ -780,20 +877,20 @@ static struct kunit_case mdev_kvm_assoc_cases[] = {
 	KUNIT_CASE(shared_accepts_many),
 	KUNIT_CASE(same_mm_refuses_other_process),
 	KUNIT_CASE(exclusive_many_vms),
-	KUNIT_CASE(dying_vm_refused),
-	KUNIT_CASE(released_vm_refused),
 	KUNIT_CASE(device_outlives_owner),
 	KUNIT_CASE(double_attach_refused),
 	KUNIT_CASE(null_or_uninitialised_refused),
 	KUNIT_CASE(attach_error_rolls_back),
 	KUNIT_CASE(callbacks_hold_the_order),
 	KUNIT_CASE(lock_from_other_path),
+	KUNIT_CASE(policy_only_takes_no_kvm_lock),
+	KUNIT_CASE(policy_only_attach_under_kvm_lock),
 	KUNIT_CASE(debugfs_lists_associations),
 	KUNIT_CASE(vm_rwsem_held_for_update),
 	KUNIT_CASE(lock_inner_under_outer),
-	KUNIT_CASE(ref_get_put),
 	KUNIT_CASE(sysfs_shows_the_vm),
 	KUNIT_CASE_SLOW(concurrent_attach_detach),
+	KUNIT_CASE_SLOW(concurrent_policy_only),
 	{}
 };
 
@@ -862,7 +959,7 @@ static void unlocked_read_races(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(attach_detach_fn, &r,
 						    "kunit-race")));
 	while (!completion_done(&r.done))
-		seen += !!r.assoc->ref.kvm;
+		seen += !!r.assoc->kvm;
 	wait_for_completion(&r.done);
 	kunit_info(test, "saw the VM %lu times", seen);
 }

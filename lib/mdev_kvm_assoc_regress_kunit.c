@@ -46,6 +46,7 @@ struct regress_dev {
 	void (*put)(struct kvm *kvm);	/* the old pattern's put */
 	bool pinned;			/* put pinned with symbol_get() */
 	unsigned long flags;		/* REGRESS_ATTACHED, as kvmgt has it */
+	struct file *file;		/* the VFIO core's, while open */
 	struct mdev_kvm_assoc assoc;
 };
 
@@ -120,16 +121,34 @@ static struct regress_drv *regress_drv_create(struct kunit *test,
 
 /*
  * The library's side of the test driver: open and close are attach and
- * detach, the lookup from other paths is the lock helper.
+ * detach, the lookup from other paths is the lock helper. Around them the
+ * VFIO core's part: a reference on the VM's file, taken before the open
+ * (get_file_active(), which fails on a VM whose file is released) and
+ * dropped after the close, which the library borrows.
  */
 static int lib_open(struct regress_dev *dev, struct kvm *kvm)
 {
-	return mdev_kvm_assoc_attach(&dev->assoc, kvm);
+	int ret;
+
+	dev->file = get_file_active(&kvm->vm_file);
+	if (!dev->file)
+		return -ENOENT;
+	ret = mdev_kvm_assoc_attach(&dev->assoc, kvm);
+	if (ret) {
+		fput(dev->file);
+		dev->file = NULL;
+	}
+	return ret;
 }
 
 static void lib_close(struct regress_dev *dev)
 {
+	struct file *file = dev->file;
+
 	mdev_kvm_assoc_detach(&dev->assoc);
+	dev->file = NULL;
+	if (file)
+		fput(file);
 }
 
 /*
@@ -454,7 +473,7 @@ static void put_under_lock(struct kunit *test)
 	if (drv->old)
 		put_under_lock_close(dev);
 	else
-		mdev_kvm_assoc_detach(&dev->assoc);
+		lib_close(dev);
 	expect_no_lockdep_report(test);
 }
 
@@ -503,9 +522,9 @@ static void dying_vm(struct kunit *test)
  * a device's reference must keep that module loaded. Since 6.7 only the
  * VM's files pin it (their fops owner): the VFIO core's kvm reference,
  * with kvm_put_kvm() pinned through symbol_get(), keeps kvm.ko but not
- * kvm-amd or kvm-intel, which "rmmod" then unloads under the device. The
- * library holds the VM's file, whose owner is the vendor module. Needs
- * KVM=m.
+ * kvm-amd or kvm-intel, which "rmmod" then unloads under the device. With
+ * the library, the core holds the VM's file, whose owner is the vendor
+ * module, and the library borrows it. Needs KVM=m.
  */
 static int pinned_kvm_open(struct regress_dev *dev, struct kvm *kvm)
 {

@@ -1,11 +1,15 @@
 #!/bin/bash
 # tests/model.sh: model-check the protocol of lib/mdev_kvm_assoc.c with Spin
 # (tests/model/mdev_kvm_assoc.pml): attach, detach, the lock helper, the
-# VM's file with its deferred release, and VM teardown, with 1 and 2 VMs,
+# VM's file with its deferred release (the VFIO core holds it while a
+# device is open; the library borrows it), and VM teardown, in a domain
+# with callbacks (with 1 and 2 VMs) and in one with policies only,
 # must have no invalid end state and no failed assertion (use after free,
 # a file reference resurrected, a release under a lock, exclusivity), and
 # with 2 VMs no cycle (so every process terminates); each OLD_* variant, an
-# upstream mistake, must make Spin report the error it causes.
+# upstream mistake, and TRYLOCK_POLICY_ONLY (the lock helper's trylock
+# shortcut where kvm->lock does not keep the association) must make Spin
+# report the error it causes.
 # Needs Debian's spin and gcc.
 . "$(dirname "$0")/../harness/lib.sh"
 model=$TOP/tests/model/mdev_kvm_assoc.pml
@@ -65,6 +69,12 @@ say "model: library: $states states, errors: 0 (${secs}s)"
 pan_run library-cycles cycles -DNVM=2
 [ "$errors" = 0 ] || die "library: a cycle, a process that may never terminate: $(grep -m1 '^pan:1:' "$work/library-cycles/pan.out")"
 say "model: library, non-progress cycles: $states states, errors: 0 (${secs}s)"
+pan_run library-policy safety -DNVM=2 -DPOLICY_ONLY
+[ "$errors" = 0 ] || die "library, policy-only domain: $errors errors: $(grep -m1 '^pan:1:' "$work/library-policy/pan.out")"
+say "model: library, policy-only domain: $states states, errors: 0 (${secs}s)"
+pan_run library-policy-cycles cycles -DNVM=2 -DPOLICY_ONLY
+[ "$errors" = 0 ] || die "library, policy-only domain: a cycle: $(grep -m1 '^pan:1:' "$work/library-policy-cycles/pan.out")"
+say "model: library, policy-only domain, non-progress cycles: $states states, errors: 0 (${secs}s)"
 
 # The negative variants: each must be caught, with the expected error.
 # VARIANT	what pan must report (extended regex on its "pan:1:" line)
@@ -74,6 +84,7 @@ variants=(
 	"OLD_GET_UNSAFE		assertion violated.*fcount\[v\]>0|assertion violated.*freed"
 	"OLD_NONATOMIC_EXCLUSIVE	assertion violated.*assoc_ref\[1\]==assoc_ref\[2\]"
 	"OLD_INVERSION		invalid end state"
+	"TRYLOCK_POLICY_ONLY	assertion violated.*assoc_ref\[a\]==locked"
 )
 for v in "${variants[@]}"; do
 	var=${v%%	*}

@@ -10,6 +10,16 @@
  *	      domain->lock
  *	        assoc->ref_lock (spinlock, library internal)
  *
+ * Attach and detach take kvm->lock (and the rwsem) only in a domain whose
+ * ops have an attach or detach callback or a vm_rwsem. A domain with
+ * policies only is attached and detached under its outer lock, if any,
+ * and domain->lock alone: its open and close never wait for kvm->lock.
+ * The lock helpers take kvm->lock of the associated VM in every domain.
+ *
+ * The library borrows the VM: the caller of mdev_kvm_assoc_attach() keeps
+ * the VM's file (kvm->vm_file) referenced until mdev_kvm_assoc_detach()
+ * returns, as the VFIO core does while the device is open.
+ *
  * See Documentation/driver-api/mdev_kvm_assoc.rst.
  */
 #ifndef _LINUX_MDEV_KVM_ASSOC_H
@@ -48,11 +58,14 @@ enum mdev_kvm_assoc_policy {
  *	domain lock held (and the outer lock, if any). A non-zero return
  *	aborts the attach; nothing has been published then.
  * @detach: undo @attach. Called with the same locks held, once per
- *	successful @attach.
+ *	successful attach.
  * @vm_rwsem: optional; a per-VM rw_semaphore that the driver's intercept
  *	handlers hold for read while they use what @attach installed (e.g.
  *	a hook in the VM). Attach and detach hold it for write, after
  *	kvm->lock and before the domain lock.
+ *
+ * With any of them set, attach and detach run under kvm->lock; with none
+ * (or no ops at all), under the domain's own locks only.
  */
 struct mdev_kvm_assoc_ops {
 	int (*attach)(struct mdev_kvm_assoc *assoc, struct kvm *kvm);
@@ -67,12 +80,12 @@ struct mdev_kvm_assoc_ops {
  * @exclusive_errno: what %MDEV_KVM_ASSOC_EXCLUSIVE refuses with, if not
  *	-EBUSY (for drivers that returned something else before).
  * @ops: optional callbacks.
- * @outer_lock: optional driver lock taken before kvm->lock.
- * @lock: driver data lock, taken after kvm->lock.
+ * @outer_lock: optional driver lock, taken before kvm->lock.
+ * @lock: driver data lock, taken after kvm->lock where both are taken.
  * @vms: the attached associations, by VM; under @lock. Its nodes live in
  *	the associations, so that attach allocates nothing under the locks,
  *	and %MDEV_KVM_ASSOC_EXCLUSIVE looks the VM up in constant time.
- * @refs: tracks every kvm reference the library holds.
+ * @refs: tracks the references on VM files that the lock helper holds.
  * @debugfs: the domain's debugfs directory.
  *
  * The driver fills in the fields up to @lock, then calls
@@ -92,16 +105,15 @@ struct mdev_kvm_assoc_domain {
 };
 
 /**
- * struct mdev_kvm_ref - one reference on a VM, held through its file
- * @file: the VM's file, referenced; NULL when the reference is not held.
- *	Its owner keeps the KVM modules loaded while it is held, and its
- *	final fput() tears the VM down later, in task work or a workqueue.
- * @kvm: the VM, @file's private data.
- * @tracker: ref_tracker entry, for the references the library tracks.
+ * struct mdev_kvm_assoc_pin - a reference on a VM's file, held by the library
+ * @file: the VM's file, referenced; NULL when no reference is held.
+ * @tracker: ref_tracker entry, with CONFIG_MDEV_KVM_ASSOC_REF_TRACKER.
+ *
+ * Taken only by mdev_kvm_assoc_lock() and detach when they must sleep on
+ * kvm->lock; private to the library.
  */
-struct mdev_kvm_ref {
+struct mdev_kvm_assoc_pin {
 	struct file *file;
-	struct kvm *kvm;
 	struct ref_tracker *tracker;
 };
 
@@ -109,12 +121,13 @@ struct mdev_kvm_ref {
  * struct mdev_kvm_assoc - the association of one device
  * @domain: the driver's domain.
  * @name: shown in debugfs, usually dev_name() of the mdev.
- * @ref: the VM and the association's reference on it; written under
- *	kvm->lock and @domain->lock, and cleared under @ref_lock too; read
- *	with mdev_kvm_assoc_kvm().
- * @ref_lock: lets mdev_kvm_assoc_lock() try kvm->lock of @ref.kvm, or take
- *	a reference on it before it sleeps on kvm->lock, while detach cannot
- *	drop the association's.
+ * @kvm: the VM, borrowed from the caller of attach; written under
+ *	@domain->lock (and the outer lock, and kvm->lock where attach and
+ *	detach take them), and cleared under @ref_lock too; read with
+ *	mdev_kvm_assoc_kvm().
+ * @ref_lock: lets mdev_kvm_assoc_lock() try kvm->lock of @kvm, or take a
+ *	reference on its file before it sleeps on kvm->lock, while detach
+ *	cannot return and let the caller of attach drop its own.
  * @locked: the reference mdev_kvm_assoc_lock() took, if it had to sleep;
  *	under @domain->lock.
  * @vm_node: entry in @domain->vms, while attached.
@@ -125,16 +138,13 @@ struct mdev_kvm_ref {
 struct mdev_kvm_assoc {
 	struct mdev_kvm_assoc_domain *domain;
 	const char *name;
-	struct mdev_kvm_ref ref;
-	spinlock_t ref_lock;		/* protects ref for readers */
-	struct mdev_kvm_ref locked;
+	struct kvm *kvm;
+	spinlock_t ref_lock;		/* protects kvm for readers */
+	struct mdev_kvm_assoc_pin locked;
 	struct hlist_node vm_node;
 };
 
 #if IS_ENABLED(CONFIG_MDEV_KVM_ASSOC)
-bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm);
-void mdev_kvm_ref_put(struct mdev_kvm_ref *ref);
-
 int mdev_kvm_assoc_domain_init(struct mdev_kvm_assoc_domain *domain);
 void mdev_kvm_assoc_domain_destroy(struct mdev_kvm_assoc_domain *domain);
 void mdev_kvm_assoc_init(struct mdev_kvm_assoc *assoc,
@@ -157,15 +167,6 @@ int mdev_kvm_assoc_show(struct seq_file *m, void *unused);
 #endif
 
 #else /* !CONFIG_MDEV_KVM_ASSOC: no KVM, so never a VM to associate */
-
-static inline bool mdev_kvm_ref_get(struct mdev_kvm_ref *ref, struct kvm *kvm)
-{
-	return false;
-}
-
-static inline void mdev_kvm_ref_put(struct mdev_kvm_ref *ref)
-{
-}
 
 static inline int mdev_kvm_assoc_domain_init(struct mdev_kvm_assoc_domain *domain)
 {
@@ -232,8 +233,10 @@ static inline ssize_t mdev_kvm_assoc_sysfs_emit(struct mdev_kvm_assoc *assoc,
  * mdev_kvm_assoc_kvm() - the VM a device is associated with
  * @assoc: the association.
  *
- * The result stays valid, and referenced, while the caller holds the lock
- * it was read under: the association changes only with all of them held.
+ * The result stays valid while the caller holds the lock it was read
+ * under: the association changes only with the domain lock and the outer
+ * lock (if any) held, and the caller of attach keeps the VM's file
+ * referenced until detach has returned.
  *
  * Context: @assoc->domain->lock or its outer lock held, e.g. through
  * mdev_kvm_assoc_lock().
@@ -244,7 +247,7 @@ static inline struct kvm *mdev_kvm_assoc_kvm(struct mdev_kvm_assoc *assoc)
 	lockdep_assert(lockdep_is_held(assoc->domain->lock) ||
 		       (assoc->domain->outer_lock &&
 			lockdep_is_held(assoc->domain->outer_lock)));
-	return assoc->ref.kvm;
+	return assoc->kvm;
 }
 
 DEFINE_GUARD(mdev_kvm_assoc, struct mdev_kvm_assoc *,

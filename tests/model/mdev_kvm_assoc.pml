@@ -12,10 +12,13 @@
  * runs only where its process holds no lock; at most one device of the
  * exclusive domain published per VM.
  *
- * Configuration, the domain that the upstream drivers need: policy
- * MDEV_KVM_ASSOC_EXCLUSIVE, no outer lock (so mdev_kvm_assoc_lock() goes
- * through mdev_kvm_assoc_lock_stable()), no vm_rwsem. Two devices, NVM
- * VMs, one domain.
+ * Configuration: policy MDEV_KVM_ASSOC_EXCLUSIVE, no outer lock (so
+ * mdev_kvm_assoc_lock() goes through mdev_kvm_assoc_lock_stable()), no
+ * vm_rwsem. Two devices, NVM VMs, one domain. By default the domain has
+ * attach and detach callbacks, so attach and detach take kvm->lock and the
+ * lock helper may try kvm->lock under ref_lock; with -DPOLICY_ONLY it has
+ * policies only: attach and detach take the domain lock alone, and the
+ * lock helper always takes a reference before it takes kvm->lock.
  *
  * Abstractions (see also the comments at each place):
  * - mutexes and the ref_lock spinlock are bytes holding the owner's
@@ -24,9 +27,10 @@
  * - each VM has one file (the VM fd) with its own count, fcount; the
  *   file holds one kvm->users_count reference, VM 1's vCPU (fd) another;
  *   the owner closes them whenever it likes;
- * - the library's references are on the file: get_file_active() (fails
- *   on a count of 0 or a cleared kvm->vm_file), get_file() under
- *   ref_lock, fput(). The last fput() queues the release on its process
+ * - the VFIO core's reference, taken by the opener before attach and
+ *   dropped after detach, and the lock helper's, the only one the library
+ *   takes, are on the file: get_file_active() (fails on a count of 0 or a
+ *   cleared kvm->vm_file), fput(). The last fput() queues the release on its process
  *   (task work); the process runs it when it returns to user space, at
  *   the end of each of its operations, which asserts that it holds no
  *   lock. The release (kvm_vm_release()) clears kvm->vm_file and drops
@@ -50,28 +54,47 @@
  *   valid memory until teardown frees the VM: VFIO clears it in the
  *   kvm-vfio release before the free. A freed VM means the opener has
  *   none, i.e. attach(assoc, NULL), which publishes nothing;
- * - the opener holds no reference of its own across the open (a VFIO
- *   core reference only shortens when teardown can run), so the
- *   association's reference may be the file's last one.
+ * - the library borrows the VM: the opener (the VFIO core) holds the
+ *   VM's file from before attach until detach has returned, and drops it
+ *   then; the VM's owner may have closed it, so that reference, or the
+ *   lock helper's, may be the file's last one.
  *
  * Negative variants (spin -DOLD_xxx), each one an upstream mistake that
  * the library removed; tests/model.sh requires Spin to catch each:
- *   OLD_PUT_UNDER_LOCK       detach drops its references under the domain
- *                            lock and kvm->lock, the release synchronous
- *                            (the old kvm_put_kvm() there)
+ *   OLD_PUT_UNDER_LOCK       close drops the VM's references under the
+ *                            domain lock (and kvm->lock), the release
+ *                            synchronous (the old kvm_put_kvm() there)
  *   OLD_UNLOCKED_LOOKUP      lookup reads assoc->ref.kvm unlocked, no ref
- *   OLD_GET_UNSAFE           attach's reference not checked live
+ *   OLD_GET_UNSAFE           the open's reference not checked live
  *                            (kvm_get_kvm(), not _safe(); get_file() of
  *                            kvm->vm_file, not get_file_active())
  *   OLD_NONATOMIC_EXCLUSIVE  exclusivity check and publication under two
  *                            lock holds (kvmgt)
  *   OLD_INVERSION            lookup takes the domain lock, then kvm->lock
+ *   TRYLOCK_POLICY_ONLY      not upstream's: the lock helper's trylock
+ *                            shortcut kept for a policy-only domain, where
+ *                            kvm->lock does not keep the association
  */
 
 #ifndef NVM
 #define NVM	2		/* VMs, 1 or 2; VM 0 is the NULL pointer */
 #endif
 #define NDEV	2		/* devices (associations) 1 and 2 */
+
+#ifdef TRYLOCK_POLICY_ONLY
+#define POLICY_ONLY
+#endif
+#ifdef POLICY_ONLY
+#define ATTACH_VM(v)	0	/* attach and detach take no kvm->lock */
+#ifdef TRYLOCK_POLICY_ONLY
+#define MAY_TRYLOCK	true
+#else
+#define MAY_TRYLOCK	false	/* nor does holding it keep the association */
+#endif
+#else
+#define ATTACH_VM(v)	v
+#define MAY_TRYLOCK	true
+#endif
 
 byte refcnt[NVM + 1];		/* kvm->users_count */
 bool freed[NVM + 1];		/* kvm_destroy_vm() has freed the VM */
@@ -116,7 +139,7 @@ inline kvm_mutex_unlock(v)
 /* ---- references --------------------------------------------------- */
 
 /*
- * get_file_active(&kvm->vm_file) through mdev_kvm_ref_get(); ok := v on
+ * get_file_active(&kvm->vm_file), the VFIO core's; ok := v on
  * success, 0 when the file is released or its count is 0. The caller
  * keeps struct kvm alive. With OLD_GET_UNSAFE a reference taken without
  * the check (kvm_get_kvm(); get_file()): taking it back up from 0, or
@@ -176,8 +199,8 @@ inline kvm_destroy_vm(v)
 }
 
 /*
- * mdev_kvm_assoc_ref_put() -> mdev_kvm_ref_put() -> fput(); clears the
- * reference v. The last one queues the release in pend, a bit per VM.
+ * fput(), the core's or mdev_kvm_assoc_unpin()'s; clears the reference
+ * v. The last one queues the release in pend, a bit per VM.
  */
 inline fput(v, pend)
 {
@@ -246,12 +269,13 @@ inline unlock_order(v)
 }
 
 /*
- * mdev_kvm_assoc_lock_stable(): under ref_lock, mutex_trylock() of the
- * published VM's kvm->lock, which keeps the association in place; if it is
- * taken, get_file() of the association's file instead, then the locks in
- * order, starting over if the association changed in between. Returns
- * with locked = the VM (or 0), locked, and held = the reference taken (or
- * 0).
+ * mdev_kvm_assoc_lock_stable(): under ref_lock, which keeps the
+ * association published and so the core's reference held, either (in a
+ * domain with callbacks) mutex_trylock() of the published VM's kvm->lock,
+ * which keeps the association in place, or, if that is not possible,
+ * get_file_active() of the VM's file, then the locks in order, starting
+ * over if the association changed in between. Returns with locked = the
+ * VM (or 0), locked, and held = the reference taken (or 0).
  */
 inline lock_stable(a, locked, held, pend)
 {
@@ -261,12 +285,12 @@ inline lock_stable(a, locked, held, pend)
 	   atomic {
 		locked = assoc_ref[a];
 		if
-		:: locked != 0 && kvm_lock[locked] == 0 ->	/* trylock */
+		:: MAY_TRYLOCK && locked != 0 && kvm_lock[locked] == 0 ->	/* trylock */
 			kvm_lock[locked] = _pid + 1;
 			assert(!freed[locked])
 		:: else ->
 			if	/* the association holds one */
-			:: locked != 0 ->
+			:: locked != 0 ->	/* mdev_kvm_assoc_pin() */
 				assert(!freed[locked] && vm_file[locked] &&
 				       fcount[locked] > 0);
 				fcount[locked]++;
@@ -299,13 +323,15 @@ inline lock_stable(a, locked, held, pend)
 /* ---- processes ---------------------------------------------------- */
 
 /*
- * A device's open and close: the VFIO core calls mdev_kvm_assoc_attach()
- * before open_device and mdev_kvm_assoc_detach() after close_device, each
- * in a system call. The device's group may be set to either VM.
+ * A device's open and close: the VFIO core takes a reference on the VM's
+ * file, the driver's open_device calls mdev_kvm_assoc_attach(), its
+ * close_device mdev_kvm_assoc_detach(), and the core drops its reference
+ * after that, each in a system call. The device's group may be set to
+ * either VM.
  */
 proctype opener(byte i)
 {
-	byte v, own, held, kvm, r, pend, w, last;
+	byte v, own, held, kvm, pend, w, last;
 
 	if
 	:: v = 1
@@ -314,7 +340,7 @@ proctype opener(byte i)
 #endif
 	fi;
 
-	/* ---- mdev_kvm_assoc_attach(assoc i, kvm v) ---- */
+	/* ---- the VFIO core: its reference, held while the device is open ---- */
 	atomic {
 		if
 		:: freed[v] -> v = 0	/* group->kvm already cleared: no VM */
@@ -322,10 +348,12 @@ proctype opener(byte i)
 		fi
 	}
 	if
-	:: own == 0 -> goto out		/* -ENOENT, or no VM: not associated */
+	:: own == 0 -> goto out		/* no VM: attach(NULL) publishes nothing */
 	:: else
 	fi;
-	lock_order(v);
+
+	/* ---- mdev_kvm_assoc_attach(assoc i, kvm v): borrows own ---- */
+	lock_order(ATTACH_VM(v));
 	if
 	:: assoc_ref[i] != 0 -> goto unlock	/* -EALREADY */
 	:: else
@@ -336,9 +364,9 @@ proctype opener(byte i)
 	:: vms[v] != 0 -> goto unlock		/* -EBUSY */
 	:: else
 	fi;
-	unlock_order(v);
+	unlock_order(ATTACH_VM(v));
 	/* ... and the vGPU marked attached under another */
-	lock_order(v);
+	lock_order(ATTACH_VM(v));
 #else
 	/* mdev_kvm_assoc_vm_taken() */
 	if
@@ -346,47 +374,45 @@ proctype opener(byte i)
 	:: else
 	fi;
 #endif
+#ifndef POLICY_ONLY
 	/* domain->ops->attach(assoc, kvm): uses the VM; may fail */
 	assert(!freed[v] && refcnt[v] > 0);
 	if
 	:: skip
 	:: goto unlock
 	fi;
-	mutex_lock(ref_lock[i]);
-	atomic {
-		assoc_ref[i] = own;	/* assoc->ref = ref */
+#endif
+	atomic {			/* smp_store_release(&assoc->kvm, kvm) */
+		assoc_ref[i] = v;
 		/* exclusivity: at most one device of the domain per VM */
-		assert(!(assoc_ref[1] != 0 && assoc_ref[1] == assoc_ref[2]));
-		own = 0			/* ref = {} */
+		assert(!(assoc_ref[1] != 0 && assoc_ref[1] == assoc_ref[2]))
 	}
-	mutex_unlock(ref_lock[i]);
 	vms[v] = i;			/* hash_add(domain->vms, ...) */
 unlock:
-	unlock_order(v);
-	atomic {			/* the unused reference, after unlocking */
-		if
-		:: own != 0 -> fput(own, pend)
-		:: else
-		fi;
-		return_to_user(pend, w, last)
-	}
+	unlock_order(ATTACH_VM(v));
+	v = 0;				/* dead */
 	if
-	:: assoc_ref[i] == 0 -> goto out	/* the open failed: no close */
+	:: assoc_ref[i] == 0 ->		/* the open failed: the core's put */
+		atomic { fput(own, pend); return_to_user(pend, w, last) };
+		goto out
 	:: else
 	fi;
-	v = 0;				/* dead */
+	return_to_user(pend, w, last);
 
 	/* ---- mdev_kvm_assoc_detach(assoc i) ---- */
+#ifdef POLICY_ONLY
+	mutex_lock(dom_lock);
+	kvm = assoc_ref[i];
+#else
 	lock_stable(i, kvm, held, pend);
-	if
-	:: kvm == 0 -> unlock_order(0); goto out	/* not associated */
-	:: else
-	fi;
+#endif
+	assert(kvm == own);		/* the core serialises open and close */
+#ifndef POLICY_ONLY
 	/* domain->ops->detach(assoc, kvm): uses the VM */
 	assert(!freed[kvm] && refcnt[kvm] > 0);
+#endif
 	vms[kvm] = 0;			/* hash_del() */
 	mutex_lock(ref_lock[i]);
-	r = assoc_ref[i];		/* ref = assoc->ref; assoc->ref = {} */
 	assoc_ref[i] = 0;
 	mutex_unlock(ref_lock[i]);
 #ifdef OLD_PUT_UNDER_LOCK
@@ -395,23 +421,24 @@ unlock:
 	:: held != 0 -> fput(held, pend)
 	:: else
 	fi;
-	fput(r, pend);
+	fput(own, pend);
 	task_work_run(pend, w, last);
-	unlock_order(kvm);
+	unlock_order(ATTACH_VM(kvm));
 #else
-	unlock_order(kvm);
+	unlock_order(ATTACH_VM(kvm));
 	atomic {		/* one step: nothing can tell them apart */
 		if
 		:: held != 0 -> fput(held, pend)
 		:: else
 		fi;
-		fput(r, pend);
 		return_to_user(pend, w, last)
 	}
+	/* ---- the VFIO core, after close_device: its reference ---- */
+	atomic { fput(own, pend); return_to_user(pend, w, last) }
 #endif
 out:
 	return_to_user(pend, w, last);
-	v = 0; kvm = 0		/* dead: let finished processes' states merge */
+	v = 0; kvm = 0; own = 0	/* dead: let finished processes' states merge */
 }
 
 /*
@@ -433,6 +460,10 @@ proctype lookup()
 	lock_order(locked);
 #else
 	lock_stable(a, locked, held, pend);
+#endif
+#ifndef OLD_UNLOCKED_LOOKUP
+	/* the VM locked is the associated one, which mdev_kvm_assoc_unlock() unlocks */
+	assert(assoc_ref[a] == locked);
 #endif
 	/* mdev_kvm_assoc_kvm(), and the use of the VM, e.g. kvm->stats_id */
 	kvm = assoc_ref[a];

@@ -4,13 +4,16 @@
  * against the kernel-header shim in shim/include (tests/tsan.sh).
  *
  * It plays kvm.ko (VMs: a struct kvm and the VM's file, whose release
- * clears kvm->vm_file and drops the file's kvm reference; vCPU-like raw
- * references that outlive the file), the VFS (files reused as
- * SLAB_TYPESAFE_BY_RCU memory is; the shim's fput() defers the last
- * release to task work, run by shim_return_to_user() after each
- * operation), the VFIO core (open and close of mediated devices), two
- * drivers (an exclusive domain with an outer lock, as vfio_ap; a shared
- * domain with a per-VM rwsem for its intercepts) and user space (sysfs
+ * clears kvm->vm_file and drops the file's kvm reference), the VFS (files
+ * reused as SLAB_TYPESAFE_BY_RCU memory is; the shim's fput() defers the
+ * last release to task work, run by shim_return_to_user() after each
+ * operation), the VFIO core (open and close of mediated devices, each
+ * serialised by a per-device lock as dev_set->lock does, holding a
+ * reference on the VM's file while the device is open, which the library
+ * borrows), three drivers (an exclusive domain with an outer lock, as
+ * vfio_ap; a shared domain with a per-VM rwsem for its intercepts; an
+ * exclusive domain with policies only, as kvmgt, whose opens sometimes
+ * hold kvm->lock, which its attach must not take) and user space (sysfs
  * and debugfs readers), in racing threads. The callbacks and the readers
  * check what the library promises; the lockdep shim checks its
  * assertions, and that no file is released under a lock; TSan checks the
@@ -62,8 +65,8 @@ do {									\
 } while (0)
 
 static struct {
-	atomic_long attached, refused, detached, released_refused,
-		    closed_meanwhile, lookups, lookups_none, walks, intercepts,
+	atomic_long attached, refused, detached, attached_under_kvm_lock,
+		    lookups, lookups_none, walks, intercepts,
 		    debugfs_reads, vms_created, vms_freed, vms_closed,
 		    vms_closed_in_use, files_opened, files_released,
 		    unlocked_reads;
@@ -86,6 +89,7 @@ static struct rw_semaphore *shared_vm_rwsem(struct kvm *kvm);
 static DEFINE_MUTEX(excl_outer);	/* as vfio_ap's guests_lock */
 static DEFINE_MUTEX(excl_lock);		/* as vfio_ap's mdevs_lock */
 static DEFINE_MUTEX(shared_lock);
+static DEFINE_MUTEX(policy_lock);	/* as kvmgt's vgpu_lock */
 
 static const struct mdev_kvm_assoc_ops excl_ops = {
 	.attach = excl_attach,
@@ -113,12 +117,47 @@ static struct mdev_kvm_assoc_domain shared = {
 	.lock = &shared_lock,
 };
 
-static struct mdev_kvm_assoc excl_devs[NR_DEVS], shared_devs[NR_DEVS];
-static char dev_names[2][NR_DEVS][16];
+/* no ops: attach and detach take no kvm->lock */
+static struct mdev_kvm_assoc_domain policy = {
+	.name = "tsan-policy",
+	.policy = MDEV_KVM_ASSOC_EXCLUSIVE,
+	.lock = &policy_lock,
+};
+
+static struct mdev_kvm_assoc excl_devs[NR_DEVS], shared_devs[NR_DEVS],
+			     policy_devs[NR_DEVS];
+static char dev_names[3][NR_DEVS][16];
 
 static struct mdev_kvm_assoc *random_dev(void)
 {
-	return rnd(2) ? &excl_devs[rnd(NR_DEVS)] : &shared_devs[rnd(NR_DEVS)];
+	switch (rnd(3)) {
+	case 0:
+		return &excl_devs[rnd(NR_DEVS)];
+	case 1:
+		return &shared_devs[rnd(NR_DEVS)];
+	default:
+		return &policy_devs[rnd(NR_DEVS)];
+	}
+}
+
+/*
+ * The VFIO core's state of a device: its lock (as dev_set->lock), and the
+ * reference on the VM's file it holds while the device is open.
+ */
+struct core_dev {
+	struct mutex lock;	/* as dev_set->lock: open and close */
+	struct file *file;	/* under lock */
+};
+
+static struct core_dev cores[3][NR_DEVS];
+
+static struct core_dev *to_core(struct mdev_kvm_assoc *dev)
+{
+	if (dev->domain == &excl)
+		return &cores[0][dev - excl_devs];
+	if (dev->domain == &shared)
+		return &cores[1][dev - shared_devs];
+	return &cores[2][dev - policy_devs];
 }
 
 /*
@@ -178,6 +217,8 @@ static struct vm *to_vm(struct kvm *kvm)
 	return container_of(kvm, struct vm, kvm);
 }
 
+static int devs_on(struct mdev_kvm_assoc *devs, struct kvm *kvm);
+
 /* The last reference is gone: no device may still be attached. */
 void kvm_destroy_vm(struct kvm *kvm)
 {
@@ -188,10 +229,16 @@ void kvm_destroy_vm(struct kvm *kvm)
 	lockdep_assert_not_held(&excl_outer);
 	lockdep_assert_not_held(&excl_lock);
 	lockdep_assert_not_held(&shared_lock);
+	lockdep_assert_not_held(&policy_lock);
 	if (vm->excl_attached || vm->shared_attached || vm->hooks)
 		violation("%s freed with devices attached (%d, %d, %d hooks)",
 			  kvm->stats_id, vm->excl_attached,
 			  vm->shared_attached, vm->hooks);
+	mutex_lock(&policy_lock);
+	if (devs_on(policy_devs, kvm))
+		violation("%s freed with a device of the policy domain",
+			  kvm->stats_id);
+	mutex_unlock(&policy_lock);
 	mutex_destroy(&kvm->lock);
 	free(vm);
 	atomic_fetch_add(&stats.vms_freed, 1);
@@ -235,31 +282,23 @@ static void vm_close(struct kvm *kvm)
 static DEFINE_MUTEX(slots_lock);
 static struct kvm *slots[NR_SLOTS];
 
-/* What the VFIO core does at open: a reference on the device's VM. */
-static struct kvm *vm_get(struct mdev_kvm_ref *ref)
+/*
+ * What the VFIO core does for a device whose file user space associates
+ * with a VM: a reference on the VM's file, which the caller fput()s.
+ */
+static struct file *vm_get(struct kvm **kvm)
 {
-	bool ok;
+	struct file *file;
 
 	mutex_lock(&slots_lock);
-	ok = mdev_kvm_ref_get(ref, slots[rnd(NR_SLOTS)]);
+	file = get_file_active(&slots[rnd(NR_SLOTS)]->vm_file);
 	mutex_unlock(&slots_lock);
-	if (!ok) {
+	if (!file) {
 		violation("no reference on an open VM");
 		exit(1);
 	}
-	return ref->kvm;
-}
-
-/* A vCPU's reference on an open VM, which its owner may close meanwhile. */
-static struct kvm *vm_get_raw(void)
-{
-	struct kvm *kvm;
-
-	mutex_lock(&slots_lock);
-	kvm = slots[rnd(NR_SLOTS)];
-	kvm_get_kvm(kvm);
-	mutex_unlock(&slots_lock);
-	return kvm;
+	*kvm = file->private_data;
+	return file;
 }
 
 /*
@@ -387,89 +426,109 @@ static void thread_exit(void)
 	shim_return_to_user();
 }
 
-/* @raw: the caller holds a vCPU's reference, not the VM's file. */
-static void count_attach(struct mdev_kvm_assoc *dev, int ret, bool raw)
+static void count_attach(struct mdev_kvm_assoc *dev, int ret)
 {
 	if (!ret)
 		atomic_fetch_add(&stats.attached, 1);
-	else if (ret == -EALREADY || ret == -EIO ||
-		 (ret == -EBUSY && dev->domain == &excl))
+	else if (ret == -EALREADY || (ret == -EIO && dev->domain != &policy) ||
+		 (ret == -EBUSY && dev->domain != &shared))
 		atomic_fetch_add(&stats.refused, 1);
-	else if (ret == -ENOENT && raw)	/* its owner closed it meanwhile */
-		atomic_fetch_add(&stats.closed_meanwhile, 1);
 	else
 		violation("%s: attach: %d", dev->name, ret);
 }
 
+/*
+ * The VFIO core opens a device: with a reference on the VM's file, held
+ * until the close, the driver's open_device attaches. A second open of an
+ * open device reaches the library only as a driver bug would, and is
+ * refused. Opens of the policy domain sometimes hold kvm->lock, as s390
+ * does across protected-VM conversions, which attach must not take.
+ */
 static void open_device(struct mdev_kvm_assoc *dev)
 {
-	struct mdev_kvm_ref ref;
+	struct core_dev *c = to_core(dev);
+	struct file *file = NULL;
 	struct kvm *kvm;
-
-	if (rnd(4)) {
-		count_attach(dev, mdev_kvm_assoc_attach(dev, vm_get(&ref)),
-			     false);
-		/* may be the last reference: the owner may have closed the VM */
-		mdev_kvm_ref_put(&ref);
-	} else {
-		kvm = vm_get_raw();
-		count_attach(dev, mdev_kvm_assoc_attach(dev, kvm), true);
-		kvm_put_kvm(kvm);	/* may be the last, if not attached */
-	}
-}
-
-static void close_device(struct mdev_kvm_assoc *dev)
-{
-	mdev_kvm_assoc_detach(dev);	/* the detach callbacks count */
-}
-
-/* A VM whose file is released, kept by a vCPU's reference: gone for attach. */
-static void open_released(struct mdev_kvm_assoc *dev)
-{
-	struct kvm *kvm = vm_create();
-	struct mdev_kvm_ref ref;
 	int ret;
 
-	kvm_get_kvm(kvm);
-	vm_close(kvm);
-	shim_return_to_user();		/* the release */
-	if (kvm->vm_file || refcount_read(&kvm->users_count) != 1)
-		violation("%s: not released", kvm->stats_id);
-	ret = mdev_kvm_assoc_attach(dev, kvm);
-	if (ret != -ENOENT || mdev_kvm_ref_get(&ref, kvm))
-		violation("%s: attach to a released VM: %d", dev->name, ret);
-	else
-		atomic_fetch_add(&stats.released_refused, 1);
-	kvm_put_kvm(kvm);		/* the vCPU's close frees the VM */
+	mutex_lock(&c->lock);
+	if (c->file) {
+		ret = mdev_kvm_assoc_attach(dev, c->file->private_data);
+		if (ret != -EALREADY)
+			violation("%s: second attach: %d", dev->name, ret);
+		count_attach(dev, ret);
+	} else {
+		file = vm_get(&kvm);
+		if (dev->domain == &policy && rnd(2)) {
+			mutex_lock(&kvm->lock);
+			ret = mdev_kvm_assoc_attach(dev, kvm);
+			mutex_unlock(&kvm->lock);
+			atomic_fetch_add(&stats.attached_under_kvm_lock, !ret);
+		} else {
+			ret = mdev_kvm_assoc_attach(dev, kvm);
+		}
+		count_attach(dev, ret);
+		if (!ret) {
+			c->file = file;
+			file = NULL;
+		}
+	}
+	mutex_unlock(&c->lock);
+	/* the unused reference; the owner may have closed the VM */
+	if (file)
+		fput(file);
+}
+
+/*
+ * The close: close_device detaches, then the core drops its reference,
+ * which may be the VM's last. A detach of a closed device does nothing.
+ */
+static void close_device(struct mdev_kvm_assoc *dev)
+{
+	struct core_dev *c = to_core(dev);
+	struct file *file;
+
+	mutex_lock(&c->lock);
+	file = c->file;
+	c->file = NULL;
+	if (file || !rnd(4))
+		mdev_kvm_assoc_detach(dev);	/* the detach callbacks count */
+	if (file && dev->domain == &policy)
+		atomic_fetch_add(&stats.detached, 1);
+	mutex_unlock(&c->lock);
+	if (file)
+		fput(file);
 }
 
 /* The refusals that do not depend on the race. */
 static void open_refused(struct mdev_kvm_assoc *dev)
 {
-	struct mdev_kvm_ref ref;
+	struct core_dev *c;
+	struct file *file;
 	struct kvm *kvm;
 	int ret;
 
-	switch (rnd(3)) {
-	case 0:		/* another process's VM */
+	if (!rnd(2)) {		/* another process's VM */
 		dev = &excl_devs[rnd(NR_DEVS)];
-		kvm = vm_get(&ref);
+		c = to_core(dev);
+		mutex_lock(&c->lock);
+		file = vm_get(&kvm);
 		current->mm = &stranger_mm;
 		ret = mdev_kvm_assoc_attach(dev, kvm);
 		current->mm = &vmm_mm;
-		mdev_kvm_ref_put(&ref);
+		mutex_unlock(&c->lock);
+		fput(file);
 		if (ret != -EPERM)
 			violation("%s: stranger's attach: %d", dev->name, ret);
-		break;
-	case 1:		/* no VM */
-		ret = mdev_kvm_assoc_attach(dev, NULL);
-		if (ret != (dev->domain == &excl ? -EINVAL : 0))
-			violation("%s: attach without a VM: %d", dev->name,
-				  ret);
-		break;
-	default:
-		open_released(dev);
+		return;
 	}
+	/* no VM */
+	c = to_core(dev);
+	mutex_lock(&c->lock);
+	ret = mdev_kvm_assoc_attach(dev, NULL);
+	mutex_unlock(&c->lock);
+	if (ret != (dev->domain == &excl ? -EINVAL : 0))
+		violation("%s: attach without a VM: %d", dev->name, ret);
 }
 
 static void *opener_thread(void *arg)
@@ -510,7 +569,8 @@ static void check_locked_vm(struct mdev_kvm_assoc *dev)
 	    atomic_load(&vm->file->f_count) < 1)
 		violation("%s: VM not alive", dev->name);
 	if (dev->domain == &excl ? vm->excl_attached != 1 :
-				   vm->shared_attached < 1)
+	    dev->domain == &shared ? vm->shared_attached < 1 :
+	    devs_on(policy_devs, kvm) != 1)
 		violation("%s: %s does not have the device", dev->name,
 			  kvm->stats_id);
 	atomic_fetch_add(&stats.lookups, 1);
@@ -537,7 +597,7 @@ static int debugfs_cat(struct dentry *dir, const char *name, char *out,
 	return ret;
 }
 
-/* "associations": a consistent snapshot; in @excl, one device per VM. */
+/* "associations": a consistent snapshot; in the exclusive domains, one device per VM. */
 static void check_debugfs(struct mdev_kvm_assoc_domain *d, bool empty)
 {
 	char buf[PAGE_SIZE], ids[NR_DEVS][KVM_STATS_NAME_SIZE];
@@ -557,7 +617,7 @@ static void check_debugfs(struct mdev_kvm_assoc_domain *d, bool empty)
 			violation("%s: associations: \"%s\"", d->name, line);
 			return;
 		}
-		for (i = 0; d == &excl && i < n; i++)
+		for (i = 0; d != &shared && i < n; i++)
 			if (!strcmp(ids[i], id))
 				violation("%s: two devices on %s", d->name, id);
 		snprintf(ids[n++], sizeof(ids[0]), "%s", id);
@@ -601,7 +661,8 @@ static void *sysfs_thread(void *arg)
 			mutex_unlock(&excl_outer);
 			break;
 		default:
-			check_debugfs(rnd(2) ? &excl : &shared, false);
+			check_debugfs(rnd(2) ? &excl : rnd(2) ? &shared : &policy,
+				      false);
 		}
 		shim_return_to_user();
 	}
@@ -614,8 +675,8 @@ static void *vm_thread(void *arg)
 {
 	thread_init((uintptr_t)arg);
 	while (!atomic_load(&stop)) {
-		struct mdev_kvm_ref ref;
-		struct kvm *kvm = vm_get(&ref);
+		struct kvm *kvm;
+		struct file *file = vm_get(&kvm);
 		struct vm *vm = to_vm(kvm);
 		int n;
 
@@ -628,6 +689,11 @@ static void *vm_thread(void *arg)
 				violation("%s: %d devices found, %d attached",
 					  kvm->stats_id, n, vm->excl_attached);
 			mutex_unlock(&excl_lock);
+			mutex_lock(&policy_lock);
+			if (devs_on(policy_devs, kvm) > 1)
+				violation("%s: two devices of the policy domain",
+					  kvm->stats_id);
+			mutex_unlock(&policy_lock);
 			mutex_unlock(&kvm->lock);
 			if (n)
 				atomic_fetch_add(&stats.walks, 1);
@@ -656,7 +722,7 @@ static void *vm_thread(void *arg)
 				atomic_fetch_add(&stats.intercepts, 1);
 			up_read(&vm->hooks_sem);
 		}
-		mdev_kvm_ref_put(&ref);
+		fput(file);
 		shim_return_to_user();
 	}
 	thread_exit();
@@ -686,19 +752,27 @@ static void *owner_thread(void *arg)
 /* Negative control: the old vfio_ap order, driver lock then kvm->lock. */
 static void *inversion_thread(void *arg)
 {
-	struct mdev_kvm_ref ref;
+	struct mdev_kvm_assoc *dev = &shared_devs[0];
+	struct core_dev *c = to_core(dev);
+	struct file *file = NULL;
 	struct kvm *kvm;
 
 	thread_init((uintptr_t)arg);
-	kvm = vm_get(&ref);
-	/* the library's order on this VM, whatever the outcome */
-	count_attach(&shared_devs[0],
-		     mdev_kvm_assoc_attach(&shared_devs[0], kvm), false);
+	/* the library's order on the VM of an open device */
+	while (!file) {
+		open_device(dev);
+		mutex_lock(&c->lock);
+		if (c->file)
+			file = get_file(c->file);
+		mutex_unlock(&c->lock);
+		shim_return_to_user();
+	}
+	kvm = file->private_data;
 	mutex_lock(&shared_lock);
 	mutex_lock(&kvm->lock);
 	mutex_unlock(&kvm->lock);
 	mutex_unlock(&shared_lock);
-	mdev_kvm_ref_put(&ref);
+	fput(file);
 	thread_exit();
 	return NULL;
 }
@@ -713,7 +787,7 @@ static void *race_thread(void *arg)
 	while (!atomic_load(&stop)) {
 		/* READ_ONCE() keeps the load; it does not make it safe */
 		for (i = 0; i < NR_DEVS; i++)
-			if (READ_ONCE(shared_devs[i].ref.kvm))
+			if (READ_ONCE(shared_devs[i].kvm))
 				seen++;
 		sched_yield();
 	}
@@ -784,6 +858,7 @@ int main(int argc, char **argv)
 
 	if (shim_initcall() || mdev_kvm_assoc_domain_init(&excl) ||
 	    mdev_kvm_assoc_domain_init(&shared) ||
+	    mdev_kvm_assoc_domain_init(&policy) ||
 	    IS_ERR_OR_NULL(excl.debugfs) || !excl.debugfs->parent ||
 	    strcmp(excl.debugfs->parent->name, "mdev_kvm_assoc")) {
 		fprintf(stderr, "mdev_kvm_assoc_tsan: FAIL: setup\n");
@@ -792,12 +867,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_DEVS; i++) {
 		snprintf(dev_names[0][i], 16, "excl%d", i);
 		snprintf(dev_names[1][i], 16, "shared%d", i);
+		snprintf(dev_names[2][i], 16, "policy%d", i);
 		mdev_kvm_assoc_init(&excl_devs[i], &excl, dev_names[0][i]);
 		mdev_kvm_assoc_init(&shared_devs[i], &shared, dev_names[1][i]);
+		mdev_kvm_assoc_init(&policy_devs[i], &policy, dev_names[2][i]);
+		mutex_init(&cores[0][i].lock);
+		mutex_init(&cores[1][i].lock);
+		mutex_init(&cores[2][i].lock);
 	}
-	/* once for sure, whatever the race does */
-	open_released(&excl_devs[0]);
-	open_released(&shared_devs[0]);
 	for (i = 0; i < NR_SLOTS; i++)
 		slots[i] = vm_create();
 
@@ -818,11 +895,14 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_DEVS; i++) {
 		close_device(&excl_devs[i]);
 		close_device(&shared_devs[i]);
+		close_device(&policy_devs[i]);
 	}
 	shim_return_to_user();
-	for (i = 0; i < 2 * NR_DEVS; i++) {
+	for (i = 0; i < 3 * NR_DEVS; i++) {
 		struct mdev_kvm_assoc *dev = i < NR_DEVS ? &excl_devs[i] :
-					     &shared_devs[i - NR_DEVS];
+					     i < 2 * NR_DEVS ?
+					     &shared_devs[i - NR_DEVS] :
+					     &policy_devs[i - 2 * NR_DEVS];
 
 		scoped_guard(mdev_kvm_assoc, dev)
 			if (mdev_kvm_assoc_kvm(dev))
@@ -830,6 +910,7 @@ int main(int argc, char **argv)
 	}
 	check_debugfs(&excl, true);
 	check_debugfs(&shared, true);
+	check_debugfs(&policy, true);
 	for (i = 0; i < NR_SLOTS; i++) {
 		vm_close(slots[i]);
 		slots[i] = NULL;
@@ -837,6 +918,7 @@ int main(int argc, char **argv)
 	shim_return_to_user();
 	mdev_kvm_assoc_domain_destroy(&excl);	/* WARNs on leaked refs */
 	mdev_kvm_assoc_domain_destroy(&shared);
+	mdev_kvm_assoc_domain_destroy(&policy);
 	shim_exitcall();
 	while ((file = free_files)) {
 		free_files = file->f_task_work;
@@ -852,14 +934,13 @@ int main(int argc, char **argv)
 	       atomic_load(&stats.attached) == atomic_load(&stats.detached) &&
 	       atomic_load(&stats.attached) && atomic_load(&stats.lookups) &&
 	       atomic_load(&stats.walks) && atomic_load(&stats.intercepts) &&
-	       atomic_load(&stats.released_refused) &&
+	       atomic_load(&stats.attached_under_kvm_lock) &&
 	       atomic_load(&stats.vms_closed_in_use);
-	printf("mdev_kvm_assoc_tsan: %s in %.1f s: %ld attached, %ld refused, %ld detached; %ld attaches to a released VM refused, %ld to a VM closed meanwhile; %ld locked lookups of a VM, %ld of none; %ld walks, %ld intercepts, %ld debugfs reads; VMs %ld created, %ld freed, %ld closed by their owner, %ld of them in use; files %ld opened, %ld released, references %ld taken, %ld dropped; warnings %d, violations %d\n",
+	printf("mdev_kvm_assoc_tsan: %s in %.1f s: %ld attached, %ld refused, %ld detached; %ld policy-only attaches under kvm->lock; %ld locked lookups of a VM, %ld of none; %ld walks, %ld intercepts, %ld debugfs reads; VMs %ld created, %ld freed, %ld closed by their owner, %ld of them in use; files %ld opened, %ld released, references %ld taken, %ld dropped; warnings %d, violations %d\n",
 	       pass ? "PASS" : "FAIL", now() - start,
 	       atomic_load(&stats.attached), atomic_load(&stats.refused),
 	       atomic_load(&stats.detached),
-	       atomic_load(&stats.released_refused),
-	       atomic_load(&stats.closed_meanwhile),
+	       atomic_load(&stats.attached_under_kvm_lock),
 	       atomic_load(&stats.lookups), atomic_load(&stats.lookups_none),
 	       atomic_load(&stats.walks), atomic_load(&stats.intercepts),
 	       atomic_load(&stats.debugfs_reads),

@@ -3,8 +3,8 @@
  * drivers/s390/crypto/vfio_ap_ops.c, compiled unmodified as its own
  * translation unit with lib/mdev_kvm_assoc.c against the shim, driven
  * through its own entry points: the mdev driver's probe and remove, the
- * sysfs attributes of its groups, the VFIO core's open and close (attach
- * and detach around them, as patch 0005), its vfio_device_ops, the PQAP
+ * sysfs attributes of its groups, the VFIO core's open and close (the
+ * VM's file held while open, as patch 0004), its vfio_device_ops, the PQAP
  * hook it installs in the guest, and the exported queue and configuration
  * callbacks of the AP bus. This file plays vfio_ap_drv.c, kvm.ko (VMs
  * with a file, vCPUs) and user space. tests/vfio-ap.sh runs it.
@@ -22,6 +22,7 @@
 
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/kvm_host.h>
 #include <shim/env.h>
 #include <asm/debug.h>
@@ -741,7 +742,7 @@ static void *unlocked_reader(void *arg)
 #ifdef VFIO_AP_UNCONVERTED
 		if (m->kvm)
 #else
-		if (m->kvm_assoc.ref.kvm)
+		if (m->kvm_assoc.kvm)
 #endif
 			atomic_fetch_add(&unlocked_reads, 1);
 	}

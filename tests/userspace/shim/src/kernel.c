@@ -2,7 +2,7 @@
 /*
  * The shim's kernel for drivers: a workqueue with one worker thread, the
  * VFIO core's device lifetime, open and close (as drivers/vfio/vfio_main.c
- * with patch 0005: attach before open_device, detach after close_device),
+ * with patch 0004: the VM's file held while the device is open),
  * page pins, the mdev core and sysfs attribute lookup.
  */
 #include <linux/delay.h>
@@ -211,7 +211,7 @@ void vfio_unregister_group_dev(struct vfio_device *device)
 
 int shim_vfio_open(struct vfio_device *vdev, struct kvm *kvm)
 {
-	struct mdev_kvm_ref ref = {};
+	struct file *file = NULL;
 	int ret = 0;
 
 	mutex_lock(&dev_set_lock);
@@ -223,42 +223,37 @@ int shim_vfio_open(struct vfio_device *vdev, struct kvm *kvm)
 		ret = -EBUSY;	/* the group path opens once */
 		goto out;
 	}
-	/* vfio_device_get_kvm_safe(): the core's reference, patch 0004 */
-	if (kvm && mdev_kvm_ref_get(&ref, kvm))
+	/*
+	 * The core's reference on the VM's file, patch 0004, held while the
+	 * device is open; the library borrows it
+	 */
+	if (kvm)
+		file = get_file_active(&kvm->vm_file);
+	if (file)
 		vdev->kvm = kvm;
 	vdev->iommu_used = true;
-	if (vdev->kvm_assoc) {
-		ret = mdev_kvm_assoc_attach(vdev->kvm_assoc, vdev->kvm);
-		if (ret)
-			goto unuse;
-	}
 	if (vdev->ops->open_device) {
 		ret = vdev->ops->open_device(vdev);
 		if (ret)
-			goto detach;
+			goto unuse;
 	}
 	vdev->open_count = 1;
 	atomic_fetch_add(&shim_counts.opens, 1);
 	goto out;
-detach:
-	if (vdev->kvm_assoc)
-		mdev_kvm_assoc_detach(vdev->kvm_assoc);
 unuse:
 	vdev->iommu_used = false;
 	vdev->kvm = NULL;
 	atomic_fetch_add(&shim_counts.open_refused, 1);
 out:
 	mutex_unlock(&dev_set_lock);
-	if (ret)
-		mdev_kvm_ref_put(&ref);
-	else
-		vdev->kvm_ref_held = ref;
+	if (ret && file)
+		fput(file);
 	return ret;
 }
 
 void shim_vfio_close(struct vfio_device *vdev)
 {
-	struct mdev_kvm_ref ref;
+	struct file *file = NULL;
 
 	mutex_lock(&dev_set_lock);
 	if (WARN_ON(!vdev->open_count)) {
@@ -267,16 +262,16 @@ void shim_vfio_close(struct vfio_device *vdev)
 	}
 	if (vdev->ops->close_device)
 		vdev->ops->close_device(vdev);
-	if (vdev->kvm_assoc)
-		mdev_kvm_assoc_detach(vdev->kvm_assoc);
 	vdev->iommu_used = false;
 	vdev->open_count = 0;
+	/* the core's reference keeps the file, so kvm->vm_file is still it */
+	if (vdev->kvm)
+		file = vdev->kvm->vm_file;
 	vdev->kvm = NULL;
-	ref = vdev->kvm_ref_held;
-	vdev->kvm_ref_held = (struct mdev_kvm_ref){};
 	mutex_unlock(&dev_set_lock);
 	/* vfio_device_put_kvm(): after the locks */
-	mdev_kvm_ref_put(&ref);
+	if (file)
+		fput(file);
 	atomic_fetch_add(&shim_counts.closes, 1);
 }
 

@@ -7,6 +7,7 @@
  * Built with the driver's own ap_bus.h.
  */
 #include <linux/bitops.h>
+#include <linux/slab.h>
 #include <linux/ctype.h>
 #include <linux/kvm_host.h>
 #include <linux/mutex.h>

@@ -7,7 +7,6 @@
 #define _LINUX_VFIO_H
 
 #include <linux/device.h>
-#include <linux/mdev_kvm_assoc.h>
 #include <linux/uaccess.h>
 
 struct kvm;
@@ -36,16 +35,19 @@ struct vfio_device {
 	struct device *dev;
 	const struct vfio_device_ops *ops;
 	struct device device;		/* its reference count */
-	struct kvm *kvm;
-	/* set before registering: attached around open_device and close_device */
-	struct mdev_kvm_assoc *kvm_assoc;
+	struct kvm *kvm;		/* vfio_device_get_kvm() */
 	/* the core's; under the core's lock */
 	bool registered;
 	unsigned int open_count;
 	bool iommu_used;		/* pins allowed */
 	atomic_long pinned;		/* pages pinned through this device */
-	struct mdev_kvm_ref kvm_ref_held;	/* the core's, while open */
 };
+
+/* the VM whose file the core holds while the device is open */
+static inline struct kvm *vfio_device_get_kvm(struct vfio_device *device)
+{
+	return device->kvm;
+}
 
 struct vfio_device *_vfio_alloc_device(size_t size, struct device *dev,
 				       const struct vfio_device_ops *ops);
