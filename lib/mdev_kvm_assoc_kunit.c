@@ -5,10 +5,11 @@
  * The VMs here are bare struct kvm objects with a file of their own, as
  * KVM_CREATE_VM gives them, so the suite needs no KVM hardware support.
  * The test holds one reference on the file until it closes the VM, across
- * every attach..detach, as the VFIO core holds it while a device is open.
- * The library borrows it: the only reference it takes, in the lock helper
- * while it waits for kvm->lock, shows up in the file's count, which the
- * suite reads and never writes.
+ * every attach..detach, as the VFIO core holds it while a device is open,
+ * and serialises attach and detach of each device, as the core's
+ * dev_set->lock does. The library borrows the reference and takes none
+ * of its own: the suite checks the file's count, which it reads and never
+ * writes.
  */
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
@@ -250,9 +251,10 @@ static struct mdev_kvm_assoc *assoc_create(struct kunit *test,
 	return assoc;
 }
 
-static struct kvm *locked_kvm(struct mdev_kvm_assoc *assoc)
+/* The associated VM, read under the domain lock, in any domain. */
+static struct kvm *assoc_kvm(struct mdev_kvm_assoc *assoc)
 {
-	guard(mdev_kvm_assoc)(assoc);
+	guard(mutex)(assoc->domain->lock);
 	return mdev_kvm_assoc_kvm(assoc);
 }
 
@@ -265,12 +267,12 @@ static void attach_detach(struct kunit *test)
 	/* the library borrows the test's reference, as it would the core's */
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	KUNIT_EXPECT_PTR_EQ(test, locked_kvm(a), kvm);
+	KUNIT_EXPECT_PTR_EQ(test, assoc_kvm(a), kvm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attached), 1);
 
 	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_NULL(test, assoc_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attached), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->violations), 0);
 }
@@ -295,7 +297,7 @@ static void no_kvm_allowed(struct kunit *test)
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, NULL), 0);
-	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_NULL(test, assoc_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
 	mdev_kvm_assoc_detach(a);	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 0);
 }
@@ -326,7 +328,7 @@ static void exclusive_refuses_second(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), -EBUSY);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	KUNIT_EXPECT_NULL(test, locked_kvm(b));
+	KUNIT_EXPECT_NULL(test, assoc_kvm(b));
 
 	/* another VM is fine, and the slot frees up on detach */
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, other), 0);
@@ -422,14 +424,14 @@ static void device_outlives_owner(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	vm_close(kvm);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
-	KUNIT_EXPECT_PTR_EQ(test, locked_kvm(a), kvm);
+	KUNIT_EXPECT_PTR_EQ(test, assoc_kvm(a), kvm);
 	KUNIT_EXPECT_FALSE(test, completion_done(&to_vm(kvm)->released));
 	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
 	KUNIT_EXPECT_FALSE(test, completion_done(&to_vm(kvm)->released));
 	fput(core);
 	KUNIT_EXPECT_TRUE(test, vm_released(kvm));
-	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_NULL(test, assoc_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
 }
 
@@ -479,7 +481,7 @@ static void attach_error_rolls_back(struct kunit *test)
 	env->attach_ret = -EIO;
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EIO);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_NULL(test, assoc_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 0);
 
 	/* the exclusivity slot was released */
@@ -518,11 +520,10 @@ static int locker_fn(void *data)
 }
 
 /*
- * In a domain whose attach and detach take kvm->lock, the helper takes a
- * free kvm->lock under ref_lock, with no reference; a policy-only domain
- * changes its associations without kvm->lock, so there the helper always
- * holds a reference on the VM's file while it takes the locks. Either way
- * it holds one while it sleeps on kvm->lock, and drops it after unlocking.
+ * The lock helper, in a domain with an outer lock, with callbacks and with
+ * policies only: it takes the outer lock, kvm->lock of the associated VM
+ * and the domain lock, and no reference on the VM, also while it waits
+ * for kvm->lock; the outer lock keeps the association meanwhile.
  */
 static void lock_from_other_path(struct kunit *test)
 {
@@ -530,8 +531,8 @@ static void lock_from_other_path(struct kunit *test)
 
 	for (policy_only = 0; policy_only < 2; policy_only++) {
 		struct test_env *env = policy_only ?
-				       env_create_policy_only(test, 0, false) :
-				       env_create(test, 0, false);
+				       env_create_policy_only(test, 0, true) :
+				       env_create(test, 0, true);
 		struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 		struct kvm *kvm = vm_create(test, NULL);
 		struct locker l = { .assoc = a };
@@ -541,29 +542,34 @@ static void lock_from_other_path(struct kunit *test)
 		scoped_guard(mdev_kvm_assoc, a) {
 			KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_kvm(a), kvm);
 			KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
-			KUNIT_EXPECT_EQ(test, vm_refs(kvm), policy_only);
+			KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 		}
-		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
 
-		/* kvm->lock held: the helper sleeps on it holding a reference */
+		/* kvm->lock held: the helper waits for it under the outer lock */
 		init_completion(&l.done);
 		mutex_lock(&kvm->lock);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(locker_fn, &l,
 							    "kunit-lock")));
-		for (i = 0; vm_refs(kvm) < 1 && i < 250; i++)
+		for (i = 0; !mutex_is_locked(&env->outer) && i < 250; i++)
 			msleep(20);
-		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 1);
+		KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->outer));
+		msleep(20);
+		KUNIT_EXPECT_FALSE(test, completion_done(&l.done));
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 		mutex_unlock(&kvm->lock);
 		wait_for_completion(&l.done);
 		KUNIT_EXPECT_PTR_EQ(test, l.seen, kvm);
 		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
 		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
+		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
 		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 		mdev_kvm_assoc_detach(a);
 
 		/* unassociated: only the driver locks */
 		scoped_guard(mdev_kvm_assoc, a) {
 			KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_kvm(a));
+			KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->outer));
 			KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->lock));
 			KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
 		}
@@ -630,7 +636,7 @@ static void policy_only_takes_no_kvm_lock(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, o.ret_b, -EBUSY);
 		KUNIT_EXPECT_EQ(test, o.refs, 0);
 		KUNIT_EXPECT_EQ(test, vm_refs(o.kvm), 0);
-		KUNIT_EXPECT_NULL(test, locked_kvm(o.a));
+		KUNIT_EXPECT_NULL(test, assoc_kvm(o.a));
 		KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
 	}
 }
@@ -657,7 +663,7 @@ static void policy_only_attach_under_kvm_lock(struct kunit *test)
 	mdev_kvm_assoc_detach(a);
 	mutex_unlock(&kvm->lock);
 	KUNIT_EXPECT_EQ(test, file_count(to_vm(kvm)->file), count);
-	KUNIT_EXPECT_NULL(test, locked_kvm(a));
+	KUNIT_EXPECT_NULL(test, assoc_kvm(a));
 }
 
 static void debugfs_lists_associations(struct kunit *test)
@@ -764,6 +770,7 @@ static void sysfs_shows_the_vm(struct kunit *test)
 struct race {
 	struct test_env *env;
 	struct mdev_kvm_assoc *dev[RACE_DEVICES];
+	struct mutex dev_set[RACE_DEVICES];	/* as dev_set->lock */
 	atomic_t bad_lookups;
 	atomic_t attached;
 };
@@ -784,26 +791,36 @@ static int race_thread(void *data)
 	unsigned int i;
 
 	for (i = 0; i < RACE_ROUNDS; i++) {
-		struct mdev_kvm_assoc *dev =
-			r->dev[get_random_u32_below(RACE_DEVICES)];
+		unsigned int d = get_random_u32_below(RACE_DEVICES);
+		struct mdev_kvm_assoc *dev = r->dev[d];
 		struct kvm *kvm = r->env->vm[get_random_u32_below(RACE_VMS)];
+		bool outer = r->env->domain.outer_lock;
 
 		switch (get_random_u32_below(3)) {
 		case 0:
-			if (!mdev_kvm_assoc_attach(dev, kvm))
-				atomic_inc(&r->attached);
+			scoped_guard(mutex, &r->dev_set[d])
+				if (!mdev_kvm_assoc_attach(dev, kvm))
+					atomic_inc(&r->attached);
 			break;
 		case 1:
-			mdev_kvm_assoc_detach(dev);
+			scoped_guard(mutex, &r->dev_set[d])
+				mdev_kvm_assoc_detach(dev);
 			break;
 		default:
-			scoped_guard(mdev_kvm_assoc, dev) {
-				kvm = mdev_kvm_assoc_kvm(dev);
-				if (kvm && (env_vm_index(r->env, kvm) < 0 ||
-					    !mutex_is_locked(&kvm->lock) ||
-					    race_devs_on(r, kvm) > 1))
-					atomic_inc(&r->bad_lookups);
-			}
+			/* the lock helper needs an outer lock; else the domain lock */
+			if (outer)
+				mdev_kvm_assoc_lock(dev);
+			else
+				mutex_lock(r->env->domain.lock);
+			kvm = mdev_kvm_assoc_kvm(dev);
+			if (kvm && (env_vm_index(r->env, kvm) < 0 ||
+				    (outer && !mutex_is_locked(&kvm->lock)) ||
+				    race_devs_on(r, kvm) > 1))
+				atomic_inc(&r->bad_lookups);
+			if (outer)
+				mdev_kvm_assoc_unlock(dev);
+			else
+				mutex_unlock(r->env->domain.lock);
 		}
 		if (!(i % 64))
 			cond_resched();
@@ -814,7 +831,8 @@ static int race_thread(void *data)
 /*
  * Threads attach, detach and look up devices of @env's exclusive domain on
  * its VMs at random; the test holds each VM's file throughout, as the
- * VFIO core holds it for the open devices.
+ * VFIO core holds it for the open devices, and serialises attach and
+ * detach of each device, as the core's dev_set->lock does.
  */
 static void race_run(struct kunit *test, struct test_env *env)
 {
@@ -824,8 +842,10 @@ static void race_run(struct kunit *test, struct test_env *env)
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->env = env;
-	for (i = 0; i < RACE_DEVICES; i++)
+	for (i = 0; i < RACE_DEVICES; i++) {
 		r->dev[i] = assoc_create(test, env, "race");
+		mutex_init(&r->dev_set[i]);
+	}
 	for (i = 0; i < RACE_VMS; i++)
 		env->vm[i] = vm_create(test, NULL);
 
@@ -858,7 +878,16 @@ static void concurrent_attach_detach(struct kunit *test)
 	race_run(test, env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE, true));
 }
 
-/* No outer lock and no callbacks: detach without kvm->lock, pinned lookups. */
+/*
+ * Callbacks and no outer lock: detach reads the VM without a lock to take
+ * its kvm->lock; lookups under the domain lock.
+ */
+static void concurrent_no_outer(struct kunit *test)
+{
+	race_run(test, env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE, false));
+}
+
+/* No outer lock and no callbacks: no kvm->lock; lookups under the domain lock. */
 static void concurrent_policy_only(struct kunit *test)
 {
 	struct test_env *env = env_create_policy_only(test,
@@ -890,6 +919,7 @@ static struct kunit_case mdev_kvm_assoc_cases[] = {
 	KUNIT_CASE(lock_inner_under_outer),
 	KUNIT_CASE(sysfs_shows_the_vm),
 	KUNIT_CASE_SLOW(concurrent_attach_detach),
+	KUNIT_CASE_SLOW(concurrent_no_outer),
 	KUNIT_CASE_SLOW(concurrent_policy_only),
 	{}
 };

@@ -55,6 +55,7 @@ struct regress_dev {
 struct regress_drv {
 	bool old;
 	bool fixed;			/* old, with the kvmgt fix's mutex */
+	struct mutex outer;		/* the outer lock, for the lookups */
 	struct mutex lock;		/* the driver lock */
 	struct mutex fix_lock;		/* the kvmgt fix's */
 	struct mdev_kvm_assoc_domain domain;
@@ -98,6 +99,7 @@ static struct regress_drv *regress_drv_create(struct kunit *test,
 
 	KUNIT_ASSERT_NOT_NULL(test, drv);
 	drv->old = !strcmp(old_pattern, test->name);
+	mutex_init(&drv->outer);
 	mutex_init(&drv->lock);
 	mutex_init(&drv->fix_lock);
 	init_waitqueue_head(&drv->wq);
@@ -121,7 +123,8 @@ static struct regress_drv *regress_drv_create(struct kunit *test,
 
 /*
  * The library's side of the test driver: open and close are attach and
- * detach, the lookup from other paths is the lock helper. Around them the
+ * detach, the lookup from other paths is the lock helper, in a domain with
+ * an outer lock (lookup_races_close()) as it requires. Around them the
  * VFIO core's part: a reference on the VM's file, taken before the open
  * (get_file_active(), which fails on a VM whose file is released) and
  * dropped after the close, which the library borrows.
@@ -411,6 +414,8 @@ static void race_lookup_with_close(struct kunit *test, struct reader *r,
 /*
  * Opens the device with the VM's only other reference, closes the VM, then
  * races the lookup @fn with the device's close, which drops the last one.
+ * The library's domain has an outer lock, as vfio_ap's guests_lock, which
+ * the lock helper needs and the close takes too.
  */
 static void lookup_races_close(struct kunit *test, int (*fn)(void *))
 {
@@ -420,6 +425,7 @@ static void lookup_races_close(struct kunit *test, int (*fn)(void *))
 	char id[sizeof_field(struct kvm, stats_id)];
 
 	drv = regress_drv_create(test, 0);
+	drv->domain.outer_lock = &drv->outer;
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->dev = &drv->dev[0];
@@ -762,7 +768,9 @@ static void kvmgt_exclusive_fixed(struct kunit *test)
  * lock. The naive way reads the pointer under the driver lock, drops it,
  * then locks both; meanwhile the device can close and the VM be
  * destroyed. vfio_ap first waited on a busy flag lockdep cannot see, and
- * 6.12 and 7.3 add a global lock outside kvm->lock just for this.
+ * 6.12 and 7.3 add a global lock outside kvm->lock just for this. The
+ * library's lock helper takes such a lock, the domain's outer lock, which
+ * keeps the association, and so the VM, while it waits for kvm->lock.
  */
 static int sysfs_lookup(void *data)
 {

@@ -1,15 +1,17 @@
 #!/bin/bash
 # tests/model.sh: model-check the protocol of lib/mdev_kvm_assoc.c with Spin
-# (tests/model/mdev_kvm_assoc.pml): attach, detach, the lock helper, the
-# VM's file with its deferred release (the VFIO core holds it while a
-# device is open; the library borrows it), and VM teardown, in a domain
-# with callbacks (with 1 and 2 VMs) and in one with policies only,
-# must have no invalid end state and no failed assertion (use after free,
-# a file reference resurrected, a release under a lock, exclusivity), and
-# with 2 VMs no cycle (so every process terminates); each OLD_* variant, an
-# upstream mistake, and TRYLOCK_POLICY_ONLY (the lock helper's trylock
-# shortcut where kvm->lock does not keep the association) must make Spin
-# report the error it causes.
+# (tests/model/mdev_kvm_assoc.pml): attach, detach, the lock helper under
+# the domain's outer lock, the sysfs read under the domain lock, the VM's
+# file with its deferred release (the VFIO core holds it while a device is
+# open; the library borrows it), and VM teardown, in a domain with an
+# outer lock and callbacks (with 1 and 2 VMs), one with an outer lock and
+# policies only, and both without an outer lock, must have no invalid end
+# state and no failed assertion (use after free, a file reference
+# resurrected, a release under a lock, exclusivity), and with an outer
+# lock no cycle (so every process terminates); each OLD_* variant, an
+# upstream mistake, and DETACH_NO_OUTER (detach without the outer lock
+# that the lock helper relies on) must make Spin report the error it
+# causes.
 # Needs Debian's spin and gcc.
 . "$(dirname "$0")/../harness/lib.sh"
 model=$TOP/tests/model/mdev_kvm_assoc.pml
@@ -75,6 +77,12 @@ say "model: library, policy-only domain: $states states, errors: 0 (${secs}s)"
 pan_run library-policy-cycles cycles -DNVM=2 -DPOLICY_ONLY
 [ "$errors" = 0 ] || die "library, policy-only domain: a cycle: $(grep -m1 '^pan:1:' "$work/library-policy-cycles/pan.out")"
 say "model: library, policy-only domain, non-progress cycles: $states states, errors: 0 (${secs}s)"
+pan_run library-no-outer safety -DNVM=2 -DNO_OUTER
+[ "$errors" = 0 ] || die "library, no outer lock: $errors errors: $(grep -m1 '^pan:1:' "$work/library-no-outer/pan.out")"
+say "model: library, no outer lock: $states states, errors: 0 (${secs}s)"
+pan_run library-no-outer-policy safety -DNVM=2 -DNO_OUTER -DPOLICY_ONLY
+[ "$errors" = 0 ] || die "library, no outer lock, policy-only domain: $errors errors: $(grep -m1 '^pan:1:' "$work/library-no-outer-policy/pan.out")"
+say "model: library, no outer lock, policy-only domain: $states states, errors: 0 (${secs}s)"
 
 # The negative variants: each must be caught, with the expected error.
 # VARIANT	what pan must report (extended regex on its "pan:1:" line)
@@ -84,7 +92,7 @@ variants=(
 	"OLD_GET_UNSAFE		assertion violated.*fcount\[v\]>0|assertion violated.*freed"
 	"OLD_NONATOMIC_EXCLUSIVE	assertion violated.*assoc_ref\[1\]==assoc_ref\[2\]"
 	"OLD_INVERSION		invalid end state"
-	"TRYLOCK_POLICY_ONLY	assertion violated.*assoc_ref\[a\]==locked"
+	"DETACH_NO_OUTER		assertion violated.*freed|assertion violated.*assoc_ref\[a\]==locked"
 )
 for v in "${variants[@]}"; do
 	var=${v%%	*}

@@ -8,17 +8,20 @@
  *	  kvm->lock
  *	    ops->vm_rwsem(kvm), for write (optional, attach and detach only)
  *	      domain->lock
- *	        assoc->ref_lock (spinlock, library internal)
  *
  * Attach and detach take kvm->lock (and the rwsem) only in a domain whose
  * ops have an attach or detach callback or a vm_rwsem. A domain with
  * policies only is attached and detached under its outer lock, if any,
  * and domain->lock alone: its open and close never wait for kvm->lock.
- * The lock helpers take kvm->lock of the associated VM in every domain.
+ * The lock helpers, which take kvm->lock of the associated VM, are for
+ * domains with an outer lock: it keeps the association stable while they
+ * wait for kvm->lock.
  *
- * The library borrows the VM: the caller of mdev_kvm_assoc_attach() keeps
- * the VM's file (kvm->vm_file) referenced until mdev_kvm_assoc_detach()
- * returns, as the VFIO core does while the device is open.
+ * The library borrows the VM and takes no reference on it: the caller of
+ * mdev_kvm_assoc_attach() keeps the VM's file (kvm->vm_file) referenced
+ * until mdev_kvm_assoc_detach() returns, as the VFIO core does while the
+ * device is open, and serialises attach and detach of one device, as the
+ * VFIO core does under dev_set->lock.
  *
  * See Documentation/driver-api/mdev_kvm_assoc.rst.
  */
@@ -29,12 +32,9 @@
 #include <linux/hashtable.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
-#include <linux/ref_tracker.h>
-#include <linux/spinlock.h>
 #include <linux/sysfs.h>
 
 struct dentry;
-struct file;
 struct kvm;
 struct mdev_kvm_assoc;
 
@@ -80,12 +80,12 @@ struct mdev_kvm_assoc_ops {
  * @exclusive_errno: what %MDEV_KVM_ASSOC_EXCLUSIVE refuses with, if not
  *	-EBUSY (for drivers that returned something else before).
  * @ops: optional callbacks.
- * @outer_lock: optional driver lock, taken before kvm->lock.
+ * @outer_lock: optional driver lock, taken before kvm->lock. Required by
+ *	mdev_kvm_assoc_lock() and mdev_kvm_assoc_lock_inner().
  * @lock: driver data lock, taken after kvm->lock where both are taken.
  * @vms: the attached associations, by VM; under @lock. Its nodes live in
  *	the associations, so that attach allocates nothing under the locks,
  *	and %MDEV_KVM_ASSOC_EXCLUSIVE looks the VM up in constant time.
- * @refs: tracks the references on VM files that the lock helper holds.
  * @debugfs: the domain's debugfs directory.
  *
  * The driver fills in the fields up to @lock, then calls
@@ -100,21 +100,7 @@ struct mdev_kvm_assoc_domain {
 	struct mutex *lock;		/* after kvm->lock */
 
 	DECLARE_HASHTABLE(vms, 10);
-	struct ref_tracker_dir refs;
 	struct dentry *debugfs;
-};
-
-/**
- * struct mdev_kvm_assoc_pin - a reference on a VM's file, held by the library
- * @file: the VM's file, referenced; NULL when no reference is held.
- * @tracker: ref_tracker entry, with CONFIG_MDEV_KVM_ASSOC_REF_TRACKER.
- *
- * Taken only by mdev_kvm_assoc_lock() and detach when they must sleep on
- * kvm->lock; private to the library.
- */
-struct mdev_kvm_assoc_pin {
-	struct file *file;
-	struct ref_tracker *tracker;
 };
 
 /**
@@ -122,14 +108,8 @@ struct mdev_kvm_assoc_pin {
  * @domain: the driver's domain.
  * @name: shown in debugfs, usually dev_name() of the mdev.
  * @kvm: the VM, borrowed from the caller of attach; written under
- *	@domain->lock (and the outer lock, and kvm->lock where attach and
- *	detach take them), and cleared under @ref_lock too; read with
- *	mdev_kvm_assoc_kvm().
- * @ref_lock: lets mdev_kvm_assoc_lock() try kvm->lock of @kvm, or take a
- *	reference on its file before it sleeps on kvm->lock, while detach
- *	cannot return and let the caller of attach drop its own.
- * @locked: the reference mdev_kvm_assoc_lock() took, if it had to sleep;
- *	under @domain->lock.
+ *	@domain->lock and the outer lock (if any), and kvm->lock where attach
+ *	and detach take it; read with mdev_kvm_assoc_kvm().
  * @vm_node: entry in @domain->vms, while attached.
  *
  * Embed it in the driver's per-device state and initialise it with
@@ -139,8 +119,6 @@ struct mdev_kvm_assoc {
 	struct mdev_kvm_assoc_domain *domain;
 	const char *name;
 	struct kvm *kvm;
-	spinlock_t ref_lock;		/* protects kvm for readers */
-	struct mdev_kvm_assoc_pin locked;
 	struct hlist_node vm_node;
 };
 
@@ -250,6 +228,7 @@ static inline struct kvm *mdev_kvm_assoc_kvm(struct mdev_kvm_assoc *assoc)
 	return assoc->kvm;
 }
 
+/* mdev_kvm_assoc_lock() for a scope: for domains with an outer lock */
 DEFINE_GUARD(mdev_kvm_assoc, struct mdev_kvm_assoc *,
 	     mdev_kvm_assoc_lock(_T), mdev_kvm_assoc_unlock(_T))
 

@@ -1,8 +1,7 @@
 /*
  * Promela model of lib/mdev_kvm_assoc.c: attach, detach, the lock helper
- * (mdev_kvm_assoc_lock_stable() through mdev_kvm_assoc_lock()), the VM's
- * file and its deferred release, and VM teardown, for Spin (tests/model.sh
- * runs it).
+ * (mdev_kvm_assoc_lock()), mdev_kvm_assoc_sysfs_emit(), the VM's file and
+ * its deferred release, and VM teardown, for Spin (tests/model.sh runs it).
  *
  * Checked: no invalid end state (every process terminates, so no
  * deadlock); no use of a VM after its last reference (every access to a
@@ -10,44 +9,45 @@
  * use, a get or a put, asserts that it is not freed; a file reference is
  * never taken on a count of 0 nor a released file); the file's release
  * runs only where its process holds no lock; at most one device of the
- * exclusive domain published per VM.
+ * exclusive domain published per VM, the check atomic with publication.
  *
- * Configuration: policy MDEV_KVM_ASSOC_EXCLUSIVE, no outer lock (so
- * mdev_kvm_assoc_lock() goes through mdev_kvm_assoc_lock_stable()), no
- * vm_rwsem. Two devices, NVM VMs, one domain. By default the domain has
- * attach and detach callbacks, so attach and detach take kvm->lock and the
- * lock helper may try kvm->lock under ref_lock; with -DPOLICY_ONLY it has
- * policies only: attach and detach take the domain lock alone, and the
- * lock helper always takes a reference before it takes kvm->lock.
+ * Configuration: policy MDEV_KVM_ASSOC_EXCLUSIVE, no vm_rwsem, two
+ * devices, NVM VMs, one domain. By default the domain has an outer lock
+ * (as vfio_ap's guests_lock), and the lookup is the lock helper: the outer
+ * lock, kvm->lock of the associated VM, the domain lock. With -DNO_OUTER
+ * it has none, and the lookup is mdev_kvm_assoc_sysfs_emit() (or the lock
+ * helper's fallback there): the domain lock alone. By default the domain
+ * has attach and detach callbacks, so attach and detach take kvm->lock,
+ * detach that of the VM it reads without a lock (the VFIO core serialises
+ * a device's open and close, so only the detaching process changes it);
+ * with -DPOLICY_ONLY it has policies only, and attach and detach take the
+ * outer lock (if any) and the domain lock.
  *
  * Abstractions (see also the comments at each place):
- * - mutexes and the ref_lock spinlock are bytes holding the owner's
- *   _pid + 1, taken by an atomic test-and-set that blocks while held;
- *   mutex_trylock() takes it in the same step only when it is free;
+ * - mutexes are bytes holding the owner's _pid + 1, taken by an atomic
+ *   test-and-set that blocks while held;
  * - each VM has one file (the VM fd) with its own count, fcount; the
  *   file holds one kvm->users_count reference, VM 1's vCPU (fd) another;
  *   the owner closes them whenever it likes;
  * - the VFIO core's reference, taken by the opener before attach and
- *   dropped after detach, and the lock helper's, the only one the library
- *   takes, are on the file: get_file_active() (fails on a count of 0 or a
- *   cleared kvm->vm_file), fput(). The last fput() queues the release on its process
- *   (task work); the process runs it when it returns to user space, at
- *   the end of each of its operations, which asserts that it holds no
- *   lock. The release (kvm_vm_release()) clears kvm->vm_file and drops
- *   the file's kvm reference. Where nothing but the return to user space
- *   follows an fput(), they are one step: in between, nothing could get
- *   a reference on the file (its count is 0), and no vCPU close can come
- *   in between that could not come before;
+ *   dropped after detach, is on the file: get_file_active() (fails on a
+ *   count of 0 or a cleared kvm->vm_file), fput(). The library takes
+ *   none. The last fput() queues the release on its process (task work);
+ *   the process runs it when it returns to user space, at the end of each
+ *   of its operations, which asserts that it holds no lock. The release
+ *   (kvm_vm_release()) clears kvm->vm_file and drops the file's kvm
+ *   reference. Where nothing but the return to user space follows an
+ *   fput(), they are one step: in between, nothing could get a reference
+ *   on the file (its count is 0), and no vCPU close can come in between
+ *   that could not come before;
  * - files are not reused here (the TSan harness reuses them), so
  *   get_file_active()'s second load of kvm->vm_file is left out;
  * - kvm_put_kvm() that reaches 0 runs the teardown in the putting
  *   process; teardown takes kvm->lock of the VM and the domain lock
  *   (upstream it runs the kvm-vfio device's release, which reaches VFIO's
  *   and the driver's locks), then frees the VM;
- * - ref_tracker is left out (it never fails, and does not lock);
- * - the optional outer lock and vm_rwsem are left out: the rwsem is only
- *   ever taken for write nested in kvm->lock, so it cannot block attach or
- *   detach; the outer-lock path of mdev_kvm_assoc_lock() is not modelled;
+ * - the vm_rwsem is left out: it is only ever taken for write nested in
+ *   kvm->lock, so it cannot block attach or detach;
  * - the driver's attach/detach callbacks are a use of the VM (an
  *   assertion); the attach callback may fail;
  * - the VM pointer handed to attach (vfio_device.kvm / group->kvm) is
@@ -56,24 +56,25 @@
  *   none, i.e. attach(assoc, NULL), which publishes nothing;
  * - the library borrows the VM: the opener (the VFIO core) holds the
  *   VM's file from before attach until detach has returned, and drops it
- *   then; the VM's owner may have closed it, so that reference, or the
- *   lock helper's, may be the file's last one.
+ *   then; the VM's owner may have closed it, so that reference may be the
+ *   file's last one.
  *
- * Negative variants (spin -DOLD_xxx), each one an upstream mistake that
- * the library removed; tests/model.sh requires Spin to catch each:
- *   OLD_PUT_UNDER_LOCK       close drops the VM's references under the
+ * Negative variants (spin -DOLD_xxx and others), each a mistake the
+ * library rules out; tests/model.sh requires Spin to catch each:
+ *   OLD_PUT_UNDER_LOCK       close drops the VM's reference under the
  *                            domain lock (and kvm->lock), the release
  *                            synchronous (the old kvm_put_kvm() there)
- *   OLD_UNLOCKED_LOOKUP      lookup reads assoc->ref.kvm unlocked, no ref
+ *   OLD_UNLOCKED_LOOKUP      lookup reads assoc->kvm with no lock, then
+ *                            takes kvm->lock and the domain lock
  *   OLD_GET_UNSAFE           the open's reference not checked live
  *                            (kvm_get_kvm(), not _safe(); get_file() of
  *                            kvm->vm_file, not get_file_active())
  *   OLD_NONATOMIC_EXCLUSIVE  exclusivity check and publication under two
  *                            lock holds (kvmgt)
  *   OLD_INVERSION            lookup takes the domain lock, then kvm->lock
- *   TRYLOCK_POLICY_ONLY      not upstream's: the lock helper's trylock
- *                            shortcut kept for a policy-only domain, where
- *                            kvm->lock does not keep the association
+ *   DETACH_NO_OUTER          not upstream's: detach without the outer
+ *                            lock, which then no longer keeps the
+ *                            association for the lock helper
  */
 
 #ifndef NVM
@@ -81,19 +82,10 @@
 #endif
 #define NDEV	2		/* devices (associations) 1 and 2 */
 
-#ifdef TRYLOCK_POLICY_ONLY
-#define POLICY_ONLY
-#endif
 #ifdef POLICY_ONLY
 #define ATTACH_VM(v)	0	/* attach and detach take no kvm->lock */
-#ifdef TRYLOCK_POLICY_ONLY
-#define MAY_TRYLOCK	true
-#else
-#define MAY_TRYLOCK	false	/* nor does holding it keep the association */
-#endif
 #else
 #define ATTACH_VM(v)	v
-#define MAY_TRYLOCK	true
 #endif
 
 byte refcnt[NVM + 1];		/* kvm->users_count */
@@ -101,19 +93,18 @@ bool freed[NVM + 1];		/* kvm_destroy_vm() has freed the VM */
 byte fcount[NVM + 1];		/* the VM file's count */
 bool vm_file[NVM + 1];		/* kvm->vm_file set */
 byte kvm_lock[NVM + 1];		/* kvm->lock: owner _pid + 1, or 0 */
+byte outer_lock;		/* domain->outer_lock */
 byte dom_lock;			/* domain->lock */
-byte ref_lock[NDEV + 1];	/* assoc->ref_lock */
-byte assoc_ref[NDEV + 1];	/* assoc->ref.kvm: VM number, 0 = NULL */
+byte assoc_ref[NDEV + 1];	/* assoc->kvm: VM number, 0 = NULL */
 byte vms[NVM + 1];		/* domain->vms: VM -> assoc, 0 = none */
 
 /* the calling process holds none of the locks */
-#define HOLDS_NONE	(dom_lock != _pid + 1 && kvm_lock[1] != _pid + 1 && \
-			 kvm_lock[NVM] != _pid + 1 && \
-			 ref_lock[1] != _pid + 1 && ref_lock[2] != _pid + 1)
+#define HOLDS_NONE	(dom_lock != _pid + 1 && outer_lock != _pid + 1 && \
+			 kvm_lock[1] != _pid + 1 && kvm_lock[NVM] != _pid + 1)
 
 /* ---- locks -------------------------------------------------------- */
 
-/* mutex_lock() / spin_lock(): blocks while another process holds it */
+/* mutex_lock(): blocks while another process holds it */
 inline mutex_lock(m)
 {
 	atomic { m == 0 -> m = _pid + 1 }
@@ -134,6 +125,25 @@ inline kvm_mutex_lock(v)
 inline kvm_mutex_unlock(v)
 {
 	atomic { assert(!freed[v]); mutex_unlock(kvm_lock[v]) }
+}
+
+/* mutex_lock(domain->outer_lock), if the domain has one */
+inline outer_mutex_lock()
+{
+#ifndef NO_OUTER
+	mutex_lock(outer_lock)
+#else
+	skip
+#endif
+}
+
+inline outer_mutex_unlock()
+{
+#ifndef NO_OUTER
+	mutex_unlock(outer_lock)
+#else
+	skip
+#endif
 }
 
 /* ---- references --------------------------------------------------- */
@@ -199,8 +209,8 @@ inline kvm_destroy_vm(v)
 }
 
 /*
- * fput(), the core's or mdev_kvm_assoc_unpin()'s; clears the reference
- * v. The last one queues the release in pend, a bit per VM.
+ * fput(), the core's; clears the reference v. The last one queues the
+ * release in pend, a bit per VM.
  */
 inline fput(v, pend)
 {
@@ -248,8 +258,8 @@ inline return_to_user(pend, w, last)
 
 /* ---- the library -------------------------------------------------- */
 
-/* mdev_kvm_assoc_lock_order(): kvm->lock (if a VM), then domain->lock */
-inline lock_order(v)
+/* kvm->lock (if a VM), then domain->lock */
+inline lock_vm_dom(v)
 {
 	if
 	:: v != 0 -> kvm_mutex_lock(v)
@@ -258,8 +268,7 @@ inline lock_order(v)
 	mutex_lock(dom_lock)
 }
 
-/* mdev_kvm_assoc_unlock_order() */
-inline unlock_order(v)
+inline unlock_vm_dom(v)
 {
 	mutex_unlock(dom_lock);
 	if
@@ -268,56 +277,37 @@ inline unlock_order(v)
 	fi
 }
 
-/*
- * mdev_kvm_assoc_lock_stable(): under ref_lock, which keeps the
- * association published and so the core's reference held, either (in a
- * domain with callbacks) mutex_trylock() of the published VM's kvm->lock,
- * which keeps the association in place, or, if that is not possible,
- * get_file_active() of the VM's file, then the locks in order, starting
- * over if the association changed in between. Returns with locked = the
- * VM (or 0), locked, and held = the reference taken (or 0).
- */
-inline lock_stable(a, locked, held, pend)
+/* mdev_kvm_assoc_lock_order(): the outer lock (if any), then the above */
+inline lock_order(v)
 {
-	do
-	:: held = 0;
-	   mutex_lock(ref_lock[a]);
-	   atomic {
-		locked = assoc_ref[a];
-		if
-		:: MAY_TRYLOCK && locked != 0 && kvm_lock[locked] == 0 ->	/* trylock */
-			kvm_lock[locked] = _pid + 1;
-			assert(!freed[locked])
-		:: else ->
-			if	/* the association holds one */
-			:: locked != 0 ->	/* mdev_kvm_assoc_pin() */
-				assert(!freed[locked] && vm_file[locked] &&
-				       fcount[locked] > 0);
-				fcount[locked]++;
-				held = locked
-			:: else
-			fi
-		fi
-	   }
-	   if
-	   :: locked != 0 && held == 0 ->
-		mutex_unlock(ref_lock[a]);
-		mutex_lock(dom_lock);
-		break
-	   :: else
-	   fi;
-	   mutex_unlock(ref_lock[a]);
-	   lock_order(locked);
-	   if
-	   :: assoc_ref[a] == locked -> break
-	   :: else ->
-		unlock_order(locked);
-		if
-		:: held != 0 -> fput(held, pend)
-		:: else
-		fi
-	   fi
-	od
+	outer_mutex_lock();
+	lock_vm_dom(v)
+}
+
+/* mdev_kvm_assoc_unlock_order() */
+inline unlock_order(v)
+{
+	unlock_vm_dom(v);
+	outer_mutex_unlock()
+}
+
+/* detach's locks; DETACH_NO_OUTER leaves the outer lock out */
+inline detach_lock(v)
+{
+#ifdef DETACH_NO_OUTER
+	lock_vm_dom(v)
+#else
+	lock_order(v)
+#endif
+}
+
+inline detach_unlock(v)
+{
+#ifdef DETACH_NO_OUTER
+	unlock_vm_dom(v)
+#else
+	unlock_order(v)
+#endif
 }
 
 /* ---- processes ---------------------------------------------------- */
@@ -326,12 +316,12 @@ inline lock_stable(a, locked, held, pend)
  * A device's open and close: the VFIO core takes a reference on the VM's
  * file, the driver's open_device calls mdev_kvm_assoc_attach(), its
  * close_device mdev_kvm_assoc_detach(), and the core drops its reference
- * after that, each in a system call. The device's group may be set to
- * either VM.
+ * after that, each in a system call, serialised by the core. The device's
+ * group may be set to either VM.
  */
 proctype opener(byte i)
 {
-	byte v, own, held, kvm, pend, w, last;
+	byte v, own, locked, kvm, pend, w, last;
 
 	if
 	:: v = 1
@@ -382,7 +372,7 @@ proctype opener(byte i)
 	:: goto unlock
 	fi;
 #endif
-	atomic {			/* smp_store_release(&assoc->kvm, kvm) */
+	atomic {			/* assoc->kvm = kvm */
 		assoc_ref[i] = v;
 		/* exclusivity: at most one device of the domain per VM */
 		assert(!(assoc_ref[1] != 0 && assoc_ref[1] == assoc_ref[2]))
@@ -399,70 +389,63 @@ unlock:
 	fi;
 	return_to_user(pend, w, last);
 
-	/* ---- mdev_kvm_assoc_detach(assoc i) ---- */
-#ifdef POLICY_ONLY
-	mutex_lock(dom_lock);
+	/*
+	 * ---- mdev_kvm_assoc_detach(assoc i) ----
+	 * assoc->kvm read without a lock, to know whose kvm->lock to take:
+	 * only this process, serialised by the core, changes it
+	 */
+	locked = ATTACH_VM(assoc_ref[i]);
+	detach_lock(locked);
 	kvm = assoc_ref[i];
-#else
-	lock_stable(i, kvm, held, pend);
-#endif
 	assert(kvm == own);		/* the core serialises open and close */
 #ifndef POLICY_ONLY
 	/* domain->ops->detach(assoc, kvm): uses the VM */
-	assert(!freed[kvm] && refcnt[kvm] > 0);
+	assert(!freed[kvm] && refcnt[kvm] > 0 && kvm == locked);
 #endif
 	vms[kvm] = 0;			/* hash_del() */
-	mutex_lock(ref_lock[i]);
 	assoc_ref[i] = 0;
-	mutex_unlock(ref_lock[i]);
 #ifdef OLD_PUT_UNDER_LOCK
 	/* the old driver code: the last put's teardown under the locks */
-	if
-	:: held != 0 -> fput(held, pend)
-	:: else
-	fi;
 	fput(own, pend);
 	task_work_run(pend, w, last);
-	unlock_order(ATTACH_VM(kvm));
+	detach_unlock(locked);
 #else
-	unlock_order(ATTACH_VM(kvm));
-	atomic {		/* one step: nothing can tell them apart */
-		if
-		:: held != 0 -> fput(held, pend)
-		:: else
-		fi;
-		return_to_user(pend, w, last)
-	}
+	detach_unlock(locked);
+	return_to_user(pend, w, last);
 	/* ---- the VFIO core, after close_device: its reference ---- */
 	atomic { fput(own, pend); return_to_user(pend, w, last) }
 #endif
 out:
 	return_to_user(pend, w, last);
-	v = 0; kvm = 0; own = 0	/* dead: let finished processes' states merge */
+	v = 0; kvm = 0; own = 0; locked = 0	/* dead: let states merge */
 }
 
 /*
- * mdev_kvm_assoc_lock() ... mdev_kvm_assoc_kvm() ... mdev_kvm_assoc_unlock()
- * as in mdev_kvm_assoc_sysfs_emit(): a path other than open and close
- * (sysfs, hotplug, an intercept) that needs the VM of a device.
+ * A path other than open and close that needs the VM of a device. With
+ * an outer lock: mdev_kvm_assoc_lock() ... mdev_kvm_assoc_kvm() ...
+ * mdev_kvm_assoc_unlock() (sysfs, hotplug, an intercept). Without:
+ * mdev_kvm_assoc_sysfs_emit(), under the domain lock alone.
  */
 proctype lookup()
 {
-	byte a, locked, held, kvm, pend, w, last;
+	byte a, locked, kvm, pend, w, last;
 
 	if
 	:: a = 1
 	:: a = 2
 	fi;
-#ifdef OLD_UNLOCKED_LOOKUP
+#if defined(OLD_UNLOCKED_LOOKUP)
 	/* old vfio_ap: matrix_mdev->kvm read without a lock or a reference */
 	locked = assoc_ref[a];
-	lock_order(locked);
+	lock_vm_dom(locked);
+#elif defined(NO_OUTER)
+	mutex_lock(dom_lock);
 #else
-	lock_stable(a, locked, held, pend);
-#endif
-#ifndef OLD_UNLOCKED_LOOKUP
-	/* the VM locked is the associated one, which mdev_kvm_assoc_unlock() unlocks */
+	/* the outer lock keeps the association while kvm->lock is taken */
+	mutex_lock(outer_lock);
+	locked = assoc_ref[a];
+	lock_vm_dom(locked);
+	/* the VM locked is the associated one, which unlock unlocks */
 	assert(assoc_ref[a] == locked);
 #endif
 	/* mdev_kvm_assoc_kvm(), and the use of the VM, e.g. kvm->stats_id */
@@ -473,17 +456,15 @@ proctype lookup()
 	:: else
 	fi;
 	kvm = 0;
-	/* mdev_kvm_assoc_unlock() */
-	unlock_order(locked);
-	atomic {
-#ifndef OLD_UNLOCKED_LOOKUP
-		if
-		:: held != 0 -> fput(held, pend)
-		:: else
-		fi;
+#if defined(OLD_UNLOCKED_LOOKUP)
+	unlock_vm_dom(locked);
+#elif defined(NO_OUTER)
+	mutex_unlock(dom_lock);
+#else
+	unlock_vm_dom(locked);
+	mutex_unlock(outer_lock);
 #endif
-		return_to_user(pend, w, last)
-	}
+	return_to_user(pend, w, last);
 	a = 0; locked = 0	/* dead */
 }
 
@@ -491,34 +472,25 @@ proctype lookup()
 /*
  * Replaces lookup() in OLD_INVERSION: a driver path of the old code (the
  * lockdep splat in vfio_ap) that takes its own lock, the domain lock,
- * then kvm->lock of the device's VM; it takes its reference the way the
- * helper does, so the inversion is its only fault.
+ * then kvm->lock of the device's VM. Under the domain lock the
+ * association stands, and with it the core's reference, so the inversion
+ * is its only fault.
  */
 proctype handle_pqap_old()
 {
-	byte held, v, pend, w, last;
+	byte v, pend, w, last;
 
-	mutex_lock(ref_lock[1]);
-	atomic {
-		held = assoc_ref[1];
-		if
-		:: held != 0 -> assert(!freed[held] && fcount[held] > 0);
-			fcount[held]++
-		:: else
-		fi
-	}
-	mutex_unlock(ref_lock[1]);
+	mutex_lock(dom_lock);
+	v = assoc_ref[1];
 	if
-	:: held != 0 ->
-		v = held;
-		mutex_lock(dom_lock);
+	:: v != 0 ->
 		kvm_mutex_lock(v);
-		kvm_mutex_unlock(v);
-		mutex_unlock(dom_lock);
-		fput(held, pend);
-		return_to_user(pend, w, last)
+		kvm_mutex_unlock(v)
 	:: else
-	fi
+	fi;
+	mutex_unlock(dom_lock);
+	return_to_user(pend, w, last);
+	v = 0
 }
 #endif
 

@@ -3,9 +3,8 @@
 #ifndef _LINUX_KCONFIG_H
 #define _LINUX_KCONFIG_H
 
-/* the library and its ref_tracker use */
+/* the library */
 #define CONFIG_MDEV_KVM_ASSOC 1
-#define CONFIG_MDEV_KVM_ASSOC_REF_TRACKER 1
 
 /* as include/linux/kconfig.h; no modules here, so builtin == enabled */
 #define __ARG_PLACEHOLDER_1 0,
