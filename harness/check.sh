@@ -78,6 +78,9 @@ run splat-scan		"$TOP/harness/scan.sh" "$OUT/boot.log"
 run e2e			grep -E "^mka-e2e: [1-9][0-9]* passed, 0 failed" "$OUT/boot.log"
 run failslab		matches 3 "failslab on every open alloc +ok" "$OUT/boot.log"
 run guest		grep -q "ALL GUEST CHECKS PASSED" "$OUT/boot.log"
+# the vfio selftest's TAP: KVM is built in here, so only the module case skips
+run selftest		"$T/selftest-results.sh" "$OUT/boot.log" vfio_mdev_kvm_test \
+	mtty.kvm_module_unload_refused
 run negative-control	"$T/negative-control.sh"
 # the upstream bug classes: through the library they pass, open-coded they fail
 run regress		"$T/kunit-results.sh" "$OUT/boot.log" \
@@ -90,6 +93,9 @@ run kvm-m-kernel	lane test-kvm-m "$T/build-test-kernel.sh" test-kvm-m
 run kvm-m-boot		"$T/boot-test-kernel.sh" test-kvm-m
 run kvm-m-unload	matches 3 "unload kvm while associated +ok" "$OUT/boot-test-kvm-m.log"
 run kvm-m-guest		grep -q "ALL GUEST CHECKS PASSED" "$OUT/boot-test-kvm-m.log"
+# the module case must run here; mdpy's one_per_vm is off by default
+run kvm-m-selftest	"$T/selftest-results.sh" "$OUT/boot-test-kvm-m.log" \
+	vfio_mdev_kvm_test mdpy.one_per_vm
 run kvm-m-splat-scan	"$TOP/harness/scan.sh" "$OUT/boot-test-kvm-m.log"
 run kvm-m-regress	"$T/kunit-results.sh" "$OUT/boot-test-kvm-m.log" mdev_kvm_assoc_regress
 run kvm-m-old-pattern	"$T/regress-old-pattern.sh" test-kvm-m module_lifetime

@@ -6,7 +6,8 @@
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod ccache
       python3 xz-utils qemu-system-x86 busybox-static
       sparse perl gcc-s390x-linux-gnu python3-ply python3-git git python3-sphinx
-      spin libtsan2 libasan8 libubsan1)
+      spin libtsan2 libasan8 libubsan1
+      uuid-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -50,7 +50,7 @@ for l in "${lines[@]}"; do
 done
 listed=$(awk '!/^#/ && NF {for (i = 2; i <= NF; i++) print $i}' \
 	"$TOP/patches/series" "$TOP/patches/test/series" | sort)
-unlisted=$(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers \
+unlisted=$(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers tools \
 	samples Documentation arch virt | sort | comm -23 - <(echo "$listed"))
 [ -z "$unlisted" ] || die "new kernel files not in patches/series: $unlisted"
 

@@ -20,7 +20,7 @@ for p in $(awk '!/^#/ && NF {print $1}' "$TOP/patches/series") \
 			{ echo "mka: $p: $t: $want in the message, $got in its trailers"; bad=1; }
 	done
 done
-for f in $(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers samples Documentation); do
+for f in $(cd "$TOP" && git ls-files -co --exclude-standard -- include lib drivers samples Documentation tools); do
 	case "$f" in *.kunitconfig) continue ;; esac
 	"${cp[@]}" -q -f "$TOP/$f" || bad=1
 done
