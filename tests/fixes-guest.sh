@@ -23,7 +23,7 @@ restore() {
 		die "the tree or the test kernel could not be put back, see $OUT/fixes-guest-restore.log"
 }
 trap restore EXIT
-# 0004 renames the files' VM field (kvm to kvm_file) after the fix: the fix
+# 0002 renames the files' VM field (kvm to kvm_file) after the fix: the fix
 # is reversed as it reads in the assembled tree
 sed '/vfio_device_get_kvm_safe(/s/->kvm);$/->kvm_file);/' "$fix" > "$nofix"
 patch -R -s -F0 -p1 -d "$TREE" < "$nofix" ||

@@ -5,7 +5,7 @@
 # (tests/userspace/vfio_ap/vfio_ap_harness.c): under ASan+UBSan with the
 # shim's lock-order check, and under TSan with racing threads; then with
 # gcov. Each negative control must be reported: the v1 saved_kvm
-# use-after-free (the series without 0006's frees) by ASan, an inverted
+# use-after-free (the series without 0004's frees) by ASan, an inverted
 # lock order by the shim and by TSan, an unlocked read of the guest by TSan;
 # and each s390 fix (patches/fixes/s390/) reversed: AQIC pinning a NIB for
 # a queue outside the guest, and a removed queue using its freed mdev. The
@@ -21,7 +21,7 @@ hdir=$TOP/tests/userspace/vfio_ap
 [ -f "$drv/vfio_ap_ops.c" ] || die "$drv/vfio_ap_ops.c missing; run harness/tree.sh"
 mkdir -p "$dir/v1"
 
-# the v1 form: a copy without 0006's frees of what a failed reset leaves
+# the v1 form: a copy without 0004's frees of what a failed reset leaves
 cp "$drv/vfio_ap_ops.c" "$dir/v1/vfio_ap_ops.c"
 patch -s -F0 -d "$dir/v1" -p1 < "$hdir/v1-saved-kvm.patch" ||
 	die "v1-saved-kvm.patch does not apply to vfio_ap_ops.c"

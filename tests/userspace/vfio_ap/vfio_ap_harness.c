@@ -4,7 +4,7 @@
  * translation unit with lib/mdev_kvm_assoc.c against the shim, driven
  * through its own entry points: the mdev driver's probe and remove, the
  * sysfs attributes of its groups, the VFIO core's open and close (the
- * VM's file held while open, as patch 0004), its vfio_device_ops, the PQAP
+ * VM's file held while open, as patch 0002), its vfio_device_ops, the PQAP
  * hook it installs in the guest, and the exported queue and configuration
  * callbacks of the AP bus. This file plays vfio_ap_drv.c, kvm.ko (VMs
  * with a file, vCPUs) and user space. tests/vfio-ap.sh runs it.

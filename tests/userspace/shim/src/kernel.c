@@ -2,7 +2,7 @@
 /*
  * The shim's kernel for drivers: a workqueue with one worker thread, the
  * VFIO core's device lifetime, open and close (as drivers/vfio/vfio_main.c
- * with patch 0004: the VM's file held while the device is open),
+ * with patch 0002: the VM's file held while the device is open),
  * page pins, the mdev core and sysfs attribute lookup.
  */
 #include <linux/delay.h>
@@ -224,7 +224,7 @@ int shim_vfio_open(struct vfio_device *vdev, struct kvm *kvm)
 		goto out;
 	}
 	/*
-	 * The core's reference on the VM's file, patch 0004, held while the
+	 * The core's reference on the VM's file, patch 0002, held while the
 	 * device is open; the library borrows it
 	 */
 	if (kvm)
