@@ -141,10 +141,11 @@ static int bench_drv_init(struct bench_drv *drv, const char *name,
 	drv->rwsem = hold;
 	if (!name)
 		return 0;
-	drv->ops.vm_rwsem = hold ? bench_vm_rwsem : NULL;
+	drv->ops.vm_rwsem = bench_vm_rwsem;
 	drv->domain.name = name;
 	drv->domain.policy = policy;
-	drv->domain.ops = &drv->ops;
+	/* as the policy-only users (kvmgt, vfio-ccw, the samples): no ops */
+	drv->domain.ops = hold ? &drv->ops : NULL;
 	drv->domain.lock = &drv->lock;
 	ret = mdev_kvm_assoc_domain_init(&drv->domain);
 	drv->lib = !ret;
