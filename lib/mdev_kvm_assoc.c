@@ -131,8 +131,7 @@ static bool mdev_kvm_assoc_vm_taken(struct mdev_kvm_assoc_domain *domain,
  * kvm->lock.
  * Return: 0 when associated, or when @kvm is NULL and the domain does not
  * require one. -EINVAL for a NULL or uninitialised @assoc, or a NULL @kvm
- * in a domain with %MDEV_KVM_ASSOC_REQUIRE_KVM. -EPERM when the VM belongs
- * to another process (%MDEV_KVM_ASSOC_SAME_MM). -EBUSY when the VM already
+ * in a domain with %MDEV_KVM_ASSOC_REQUIRE_KVM. -EBUSY when the VM already
  * has a device of this domain (%MDEV_KVM_ASSOC_EXCLUSIVE; or the domain's
  * exclusive_errno). -EALREADY when @assoc is already associated.
  * Otherwise the error of the attach callback.
@@ -155,10 +154,6 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 						     "no KVM associated with the device");
 		return 0;
 	}
-	/* kvm->mm never changes; checking it outside the locks is fine */
-	if ((domain->policy & MDEV_KVM_ASSOC_SAME_MM) && kvm->mm != current->mm)
-		return mdev_kvm_assoc_refuse(assoc, -EPERM,
-					     "VM belongs to another process");
 
 	/* the VM whose kvm->lock is taken, if any */
 	locked = mdev_kvm_assoc_locks_vm(domain) ? kvm : NULL;
@@ -296,7 +291,7 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_unlock_inner);
  * lock, which keeps the association stable, then kvm->lock of the
  * associated VM, if any, and the domain lock. Afterwards
  * mdev_kvm_assoc_kvm() gives the VM (or NULL) until
- * mdev_kvm_assoc_unlock(). Prefer guard(mdev_kvm_assoc)(assoc).
+ * mdev_kvm_assoc_unlock().
  *
  * Only for domains with an outer lock. In one without, it warns once and
  * takes the domain lock only, as mdev_kvm_assoc_lock_inner() does; a path

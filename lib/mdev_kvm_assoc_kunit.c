@@ -21,7 +21,6 @@
 #include <linux/mdev_kvm_assoc.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
-#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/vmalloc.h>
 
@@ -206,7 +205,7 @@ static void vm_free(void *data)
 	vfree(vm);
 }
 
-static struct kvm *vm_create(struct kunit *test, struct mm_struct *mm)
+static struct kvm *vm_create(struct kunit *test)
 {
 	static atomic_t id;
 	struct test_vm *vm = vzalloc(sizeof(*vm));
@@ -218,7 +217,6 @@ static struct kvm *vm_create(struct kunit *test, struct mm_struct *mm)
 	vm->test = test;
 	init_completion(&vm->released);
 	mutex_init(&kvm->lock);
-	kvm->mm = mm;
 	snprintf(kvm->stats_id, sizeof(kvm->stats_id), "kvm-kunit-%d",
 		 atomic_inc_return(&id));
 	file = anon_inode_getfile("kvm-kunit", &test_vm_fops, kvm, O_RDWR);
@@ -262,7 +260,7 @@ static void attach_detach(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	/* the library borrows the test's reference, as it would the core's */
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
@@ -281,7 +279,7 @@ static void detach_is_idempotent(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
@@ -307,7 +305,7 @@ static void no_kvm_required(struct kunit *test)
 	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_REQUIRE_KVM,
 					  false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
@@ -322,8 +320,8 @@ static void exclusive_refuses_second(struct kunit *test)
 					  false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
-	struct kvm *kvm = vm_create(test, NULL);
-	struct kvm *other = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
+	struct kvm *other = vm_create(test);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), -EBUSY);
@@ -345,7 +343,7 @@ static void shared_accepts_many(struct kunit *test)
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(b, kvm), 0);
@@ -353,28 +351,6 @@ static void shared_accepts_many(struct kunit *test)
 	mdev_kvm_assoc_detach(a);
 	mdev_kvm_assoc_detach(b);
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-}
-
-static void same_mm_refuses_other_process(struct kunit *test)
-{
-	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_SAME_MM, false);
-	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct mm_struct *mm = mm_alloc();
-	struct kvm *kvm;
-
-	KUNIT_ASSERT_NOT_NULL(test, mm);
-	kvm = vm_create(test, mm);
-	/* this kthread has no mm, so the VM is someone else's */
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EPERM);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
-
-	kthread_use_mm(mm);
-	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
-	kthread_unuse_mm(mm);
-	mdev_kvm_assoc_detach(a);
-	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	mmput(mm);
 }
 
 /* Many VMs share the hashtable's buckets: exclusivity is per VM still. */
@@ -391,7 +367,7 @@ static void exclusive_many_vms(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, kvm);
 	for (i = 0; i < n; i++) {
-		kvm[i] = vm_create(test, NULL);
+		kvm[i] = vm_create(test);
 		a[i] = assoc_create(test, env, "first");
 		a[n + i] = assoc_create(test, env, "second");
 		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a[i], kvm[i]), 0);
@@ -418,7 +394,7 @@ static void device_outlives_owner(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, true);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 	struct file *core = get_file(to_vm(kvm)->file);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
@@ -439,8 +415,8 @@ static void double_attach_refused(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
-	struct kvm *other = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
+	struct kvm *other = vm_create(test);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EALREADY);
@@ -458,7 +434,7 @@ static void null_or_uninitialised_refused(struct kunit *test)
 	struct mdev_kvm_assoc_domain *bad = kunit_kzalloc(test, sizeof(*bad),
 							  GFP_KERNEL);
 	struct mdev_kvm_assoc blank = {};
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	KUNIT_ASSERT_NOT_NULL(test, bad);
 	bad->name = "kunit-bad";
@@ -476,7 +452,7 @@ static void attach_error_rolls_back(struct kunit *test)
 					  false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	env->attach_ret = -EIO;
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), -EIO);
@@ -495,7 +471,7 @@ static void callbacks_hold_the_order(struct kunit *test)
 {
 	struct test_env *env = env_create(test, MDEV_KVM_ASSOC_EXCLUSIVE, true);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	mdev_kvm_assoc_detach(a);
@@ -514,8 +490,9 @@ static int locker_fn(void *data)
 {
 	struct locker *l = data;
 
-	scoped_guard(mdev_kvm_assoc, l->assoc)
-		l->seen = mdev_kvm_assoc_kvm(l->assoc);
+	mdev_kvm_assoc_lock(l->assoc);
+	l->seen = mdev_kvm_assoc_kvm(l->assoc);
+	mdev_kvm_assoc_unlock(l->assoc);
 	kthread_complete_and_exit(&l->done, 0);
 }
 
@@ -534,16 +511,16 @@ static void lock_from_other_path(struct kunit *test)
 				       env_create_policy_only(test, 0, true) :
 				       env_create(test, 0, true);
 		struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-		struct kvm *kvm = vm_create(test, NULL);
+		struct kvm *kvm = vm_create(test);
 		struct locker l = { .assoc = a };
 		int i;
 
 		KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
-		scoped_guard(mdev_kvm_assoc, a) {
-			KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_kvm(a), kvm);
-			KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
-			KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-		}
+		mdev_kvm_assoc_lock(a);
+		KUNIT_EXPECT_PTR_EQ(test, mdev_kvm_assoc_kvm(a), kvm);
+		KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
+		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+		mdev_kvm_assoc_unlock(a);
 		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
 
 		/* kvm->lock held: the helper waits for it under the outer lock */
@@ -567,12 +544,12 @@ static void lock_from_other_path(struct kunit *test)
 		mdev_kvm_assoc_detach(a);
 
 		/* unassociated: only the driver locks */
-		scoped_guard(mdev_kvm_assoc, a) {
-			KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_kvm(a));
-			KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->outer));
-			KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->lock));
-			KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
-		}
+		mdev_kvm_assoc_lock(a);
+		KUNIT_EXPECT_NULL(test, mdev_kvm_assoc_kvm(a));
+		KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->outer));
+		KUNIT_EXPECT_TRUE(test, mutex_is_locked(&env->lock));
+		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&kvm->lock));
+		mdev_kvm_assoc_unlock(a);
 		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	}
 }
@@ -614,7 +591,7 @@ static void policy_only_takes_no_kvm_lock(struct kunit *test)
 		struct policy_opener o = {
 			.a = assoc_create(test, env, "a"),
 			.b = assoc_create(test, env, "b"),
-			.kvm = vm_create(test, NULL),
+			.kvm = vm_create(test),
 			.refs = -1,
 		};
 		struct task_struct *t;
@@ -653,7 +630,7 @@ static void policy_only_attach_under_kvm_lock(struct kunit *test)
 						      false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 	long count = file_count(to_vm(kvm)->file);
 
 	mutex_lock(&kvm->lock);
@@ -671,7 +648,7 @@ static void debugfs_lists_associations(struct kunit *test)
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "dev-a");
 	struct mdev_kvm_assoc *b = assoc_create(test, env, "dev-b");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 	char expect[64];
 	struct seq_file m = { .size = PAGE_SIZE, .private = &env->domain };
 
@@ -694,14 +671,15 @@ static void vm_rwsem_held_for_update(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, true);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	env->ops.vm_rwsem = test_get_vm_rwsem;
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	KUNIT_EXPECT_FALSE(test, rwsem_is_locked(&test_vm_rwsem));
 	/* the lock helper, for readers, leaves the rwsem to the driver */
-	scoped_guard(mdev_kvm_assoc, a)
-		KUNIT_EXPECT_FALSE(test, rwsem_is_locked(&test_vm_rwsem));
+	mdev_kvm_assoc_lock(a);
+	KUNIT_EXPECT_FALSE(test, rwsem_is_locked(&test_vm_rwsem));
+	mdev_kvm_assoc_unlock(a);
 	mdev_kvm_assoc_detach(a);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 1);
@@ -714,7 +692,7 @@ static void lock_inner_under_outer(struct kunit *test)
 	struct test_env *env = env_create(test, 0, true);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
 	struct mdev_kvm_assoc *b = assoc_create(test, env, "b");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, kvm), 0);
 	scoped_guard(mutex, &env->outer) {
@@ -732,10 +710,10 @@ static void lock_inner_under_outer(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->lock));
 	}
 	/* the outer lock keeps the association: no reference taken */
-	scoped_guard(mdev_kvm_assoc, a) {
-		KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
-		KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
-	}
+	mdev_kvm_assoc_lock(a);
+	KUNIT_EXPECT_TRUE(test, order_held(env, kvm));
+	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
+	mdev_kvm_assoc_unlock(a);
 	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&env->outer));
 	KUNIT_EXPECT_EQ(test, vm_refs(kvm), 0);
 	mdev_kvm_assoc_detach(a);
@@ -746,7 +724,7 @@ static void sysfs_shows_the_vm(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	char expect[64];
 
@@ -847,7 +825,7 @@ static void race_run(struct kunit *test, struct test_env *env)
 		mutex_init(&r->dev_set[i]);
 	}
 	for (i = 0; i < RACE_VMS; i++)
-		env->vm[i] = vm_create(test, NULL);
+		env->vm[i] = vm_create(test);
 
 	for (i = 0; i < RACE_THREADS; i++) {
 		tasks[i] = kthread_run(race_thread, r, "mka-race-%d", i);
@@ -904,7 +882,6 @@ static struct kunit_case mdev_kvm_assoc_cases[] = {
 	KUNIT_CASE(no_kvm_required),
 	KUNIT_CASE(exclusive_refuses_second),
 	KUNIT_CASE(shared_accepts_many),
-	KUNIT_CASE(same_mm_refuses_other_process),
 	KUNIT_CASE(exclusive_many_vms),
 	KUNIT_CASE(device_outlives_owner),
 	KUNIT_CASE(double_attach_refused),
@@ -937,7 +914,7 @@ static void inverted_lock_order(struct kunit *test)
 {
 	struct test_env *env = env_create(test, 0, false);
 	struct mdev_kvm_assoc *a = assoc_create(test, env, "a");
-	struct kvm *kvm = vm_create(test, NULL);
+	struct kvm *kvm = vm_create(test);
 
 	if (!invert_lock_order)
 		kunit_skip(test, "negative control off");
@@ -978,7 +955,7 @@ static void unlocked_read_races(struct kunit *test)
 	struct test_env *env = env_create(test, 0, false);
 	struct racer r = {
 		.assoc = assoc_create(test, env, "a"),
-		.kvm = vm_create(test, NULL),
+		.kvm = vm_create(test),
 	};
 	unsigned long seen = 0;
 

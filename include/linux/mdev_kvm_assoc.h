@@ -28,7 +28,6 @@
 #ifndef _LINUX_MDEV_KVM_ASSOC_H
 #define _LINUX_MDEV_KVM_ASSOC_H
 
-#include <linux/cleanup.h>
 #include <linux/hashtable.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
@@ -44,12 +43,10 @@ struct mdev_kvm_assoc;
  * @MDEV_KVM_ASSOC_EXCLUSIVE: at most one device of the domain per VM
  *	(-EBUSY, or the domain's @exclusive_errno); checked in O(1)
  *	atomically with publication.
- * @MDEV_KVM_ASSOC_SAME_MM: the opener's mm must be the VM's mm (-EPERM).
  */
 enum mdev_kvm_assoc_policy {
 	MDEV_KVM_ASSOC_REQUIRE_KVM	= BIT(0),
 	MDEV_KVM_ASSOC_EXCLUSIVE	= BIT(1),
-	MDEV_KVM_ASSOC_SAME_MM		= BIT(2),
 };
 
 /**
@@ -227,9 +224,5 @@ static inline struct kvm *mdev_kvm_assoc_kvm(struct mdev_kvm_assoc *assoc)
 			lockdep_is_held(assoc->domain->outer_lock)));
 	return assoc->kvm;
 }
-
-/* mdev_kvm_assoc_lock() for a scope: for domains with an outer lock */
-DEFINE_GUARD(mdev_kvm_assoc, struct mdev_kvm_assoc *,
-	     mdev_kvm_assoc_lock(_T), mdev_kvm_assoc_unlock(_T))
 
 #endif /* _LINUX_MDEV_KVM_ASSOC_H */

@@ -54,9 +54,6 @@ __thread struct shim_held_locks shim_held;
 atomic_long shim_file_gets, shim_file_puts;
 atomic_int shim_warnings;
 
-static struct mm_struct vmm_mm;		/* the process that runs the VMs */
-static struct mm_struct stranger_mm;	/* another process */
-
 static atomic_bool stop;
 static atomic_int violations;
 
@@ -107,8 +104,7 @@ static const struct mdev_kvm_assoc_ops shared_ops = {
 
 static struct mdev_kvm_assoc_domain excl = {
 	.name = "tsan-excl",
-	.policy = MDEV_KVM_ASSOC_REQUIRE_KVM | MDEV_KVM_ASSOC_EXCLUSIVE |
-		  MDEV_KVM_ASSOC_SAME_MM,
+	.policy = MDEV_KVM_ASSOC_REQUIRE_KVM | MDEV_KVM_ASSOC_EXCLUSIVE,
 	.ops = &excl_ops,
 	.outer_lock = &excl_outer,
 	.lock = &excl_lock,
@@ -261,7 +257,6 @@ static struct kvm *vm_create(void)
 	}
 	mutex_init(&vm->kvm.lock);
 	refcount_set(&vm->kvm.users_count, 1);
-	vm->kvm.mm = &vmm_mm;
 	snprintf(vm->kvm.stats_id, sizeof(vm->kvm.stats_id), "kvm-%d",
 		 atomic_fetch_add(&id, 1) + 1);
 	init_rwsem(&vm->hooks_sem);
@@ -422,7 +417,6 @@ static struct rw_semaphore *shared_vm_rwsem(struct kvm *kvm)
 static void thread_init(unsigned int n)
 {
 	seed = n * 7919 + 1;
-	current->mm = &vmm_mm;
 }
 
 /* exit_task_work(): the thread's last releases; it holds no lock */
@@ -505,30 +499,12 @@ static void close_device(struct mdev_kvm_assoc *dev)
 		fput(file);
 }
 
-/* The refusals that do not depend on the race. */
+/* The refusal that does not depend on the race: an open without a VM. */
 static void open_refused(struct mdev_kvm_assoc *dev)
 {
-	struct core_dev *c;
-	struct file *file;
-	struct kvm *kvm;
+	struct core_dev *c = to_core(dev);
 	int ret;
 
-	if (!rnd(2)) {		/* another process's VM */
-		dev = &excl_devs[rnd(NR_DEVS)];
-		c = to_core(dev);
-		mutex_lock(&c->lock);
-		file = vm_get(&kvm);
-		current->mm = &stranger_mm;
-		ret = mdev_kvm_assoc_attach(dev, kvm);
-		current->mm = &vmm_mm;
-		mutex_unlock(&c->lock);
-		fput(file);
-		if (ret != -EPERM)
-			violation("%s: stranger's attach: %d", dev->name, ret);
-		return;
-	}
-	/* no VM */
-	c = to_core(dev);
 	mutex_lock(&c->lock);
 	ret = mdev_kvm_assoc_attach(dev, NULL);
 	mutex_unlock(&c->lock);
@@ -593,12 +569,11 @@ static void check_lock_without_outer(void)
 	struct mdev_kvm_assoc *dev = &shared_devs[0];
 	int warnings = atomic_load(&shim_warnings);
 
-	scoped_guard(mdev_kvm_assoc, dev) {
-		if (!lockdep_is_held(&shared_lock) ||
-		    lockdep_is_held(&excl_outer) || mdev_kvm_assoc_kvm(dev))
-			violation("%s: lock helper without an outer lock",
-				  dev->name);
-	}
+	mdev_kvm_assoc_lock(dev);
+	if (!lockdep_is_held(&shared_lock) ||
+	    lockdep_is_held(&excl_outer) || mdev_kvm_assoc_kvm(dev))
+		violation("%s: lock helper without an outer lock", dev->name);
+	mdev_kvm_assoc_unlock(dev);
 	if (lockdep_is_held(&shared_lock) ||
 	    atomic_load(&shim_warnings) != warnings + 1)
 		violation("%s: lock helper without an outer lock: %d warnings",
@@ -670,8 +645,9 @@ static void *sysfs_thread(void *arg)
 		switch (rnd(8)) {
 		case 0 ... 2:
 			if (dev->domain->outer_lock) {
-				scoped_guard(mdev_kvm_assoc, dev)
-					check_vm(dev, true);
+				mdev_kvm_assoc_lock(dev);
+				check_vm(dev, true);
+				mdev_kvm_assoc_unlock(dev);
 			} else {
 				scoped_guard(mutex, dev->domain->lock)
 					check_vm(dev, false);
