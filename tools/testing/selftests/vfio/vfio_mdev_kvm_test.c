@@ -367,6 +367,26 @@ static bool need_kvm_debugfs(struct __test_metadata *_metadata)
 	return true;
 }
 
+/* The device's group, and what shows its VM and the VM's lifetime */
+static bool need_group_vm(struct __test_metadata *_metadata, const char *uuid,
+			  int *container, int *group)
+{
+	return need_group(_metadata, uuid, container, group) &&
+	       need_vendor_vm(_metadata, uuid) && need_kvm_debugfs(_metadata);
+}
+
+/* The device's last close: its VM goes, and vendor/vm shows none */
+static void expect_released_at_close(struct __test_metadata *_metadata,
+				     int *device, const struct vm *vm,
+				     const char *uuid)
+{
+	char shown[64];
+
+	close_fd(device);
+	EXPECT_FALSE(vm_alive(vm)) TH_LOG("VM alive after the last close");
+	EXPECT_STREQ("none", vendor_vm(uuid, shown, sizeof(shown)));
+}
+
 /* Creates @vm and checks that KVM's debugfs shows it */
 static void new_vm(struct __test_metadata *_metadata, struct vm *vm)
 {
@@ -432,9 +452,8 @@ TEST_F(mtty, vm_fd_closed_before_open)
 {
 	char vm[64];
 
-	if (!need_group(_metadata, self->uuid, &self->container, &self->group))
-		return;
-	if (!need_vendor_vm(_metadata, self->uuid) || !need_kvm_debugfs(_metadata))
+	if (!need_group_vm(_metadata, self->uuid, &self->container,
+			   &self->group))
 		return;
 	new_vm(_metadata, &self->vm[0]);
 	ASSERT_EQ(0, vm_file(&self->vm[0], self->group, true));
@@ -444,9 +463,8 @@ TEST_F(mtty, vm_fd_closed_before_open)
 	EXPECT_STREQ(self->vm[0].id, vendor_vm(self->uuid, vm, sizeof(vm)));
 	vm_close(&self->vm[0]);
 	EXPECT_TRUE(vm_alive(&self->vm[0])) TH_LOG("VM gone while the device holds it");
-	close_fd(&self->device);
-	EXPECT_FALSE(vm_alive(&self->vm[0])) TH_LOG("VM alive after the last close");
-	EXPECT_STREQ("none", vendor_vm(self->uuid, vm, sizeof(vm)));
+	expect_released_at_close(_metadata, &self->device, &self->vm[0],
+				 self->uuid);
 }
 
 /* Every fd of the VM closed while the device is open: it keeps its VM */
@@ -454,9 +472,8 @@ TEST_F(mtty, vm_fd_closed_after_open)
 {
 	char vm[64];
 
-	if (!need_group(_metadata, self->uuid, &self->container, &self->group))
-		return;
-	if (!need_vendor_vm(_metadata, self->uuid) || !need_kvm_debugfs(_metadata))
+	if (!need_group_vm(_metadata, self->uuid, &self->container,
+			   &self->group))
 		return;
 	new_vm(_metadata, &self->vm[0]);
 	ASSERT_EQ(0, vm_file(&self->vm[0], self->group, true));
@@ -465,9 +482,8 @@ TEST_F(mtty, vm_fd_closed_after_open)
 	vm_close(&self->vm[0]);
 	EXPECT_TRUE(vm_alive(&self->vm[0])) TH_LOG("VM gone while the device holds it");
 	EXPECT_STREQ(self->vm[0].id, vendor_vm(self->uuid, vm, sizeof(vm)));
-	close_fd(&self->device);
-	EXPECT_FALSE(vm_alive(&self->vm[0])) TH_LOG("VM alive after the last close");
-	EXPECT_STREQ("none", vendor_vm(self->uuid, vm, sizeof(vm)));
+	expect_released_at_close(_metadata, &self->device, &self->vm[0],
+				 self->uuid);
 }
 
 /*
@@ -522,9 +538,8 @@ TEST_F(mtty, file_del_while_open)
 {
 	char vm[64];
 
-	if (!need_group(_metadata, self->uuid, &self->container, &self->group))
-		return;
-	if (!need_vendor_vm(_metadata, self->uuid) || !need_kvm_debugfs(_metadata))
+	if (!need_group_vm(_metadata, self->uuid, &self->container,
+			   &self->group))
 		return;
 	new_vm(_metadata, &self->vm[0]);
 	ASSERT_EQ(0, vm_file(&self->vm[0], self->group, true));
@@ -535,9 +550,8 @@ TEST_F(mtty, file_del_while_open)
 	vm_close(&self->vm[0]);
 	EXPECT_TRUE(vm_alive(&self->vm[0])) TH_LOG("VM gone while the device holds it");
 	EXPECT_STREQ(self->vm[0].id, vendor_vm(self->uuid, vm, sizeof(vm)));
-	close_fd(&self->device);
-	EXPECT_FALSE(vm_alive(&self->vm[0])) TH_LOG("VM alive after the last close");
-	EXPECT_STREQ("none", vendor_vm(self->uuid, vm, sizeof(vm)));
+	expect_released_at_close(_metadata, &self->device, &self->vm[0],
+				 self->uuid);
 }
 
 /* The VMM: a VM, the group added, the device open; then it waits to die */
@@ -567,9 +581,8 @@ TEST_F(mtty, vmm_killed)
 	struct vm child;
 	ssize_t n;
 
-	if (!need_group(_metadata, self->uuid, &self->container, &self->group))
-		return;
-	if (!need_vendor_vm(_metadata, self->uuid) || !need_kvm_debugfs(_metadata))
+	if (!need_group_vm(_metadata, self->uuid, &self->container,
+			   &self->group))
 		return;
 	ASSERT_EQ(0, pipe(pipefd));
 	self->vmm = fork();
