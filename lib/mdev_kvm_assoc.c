@@ -54,29 +54,32 @@ static void mdev_kvm_assoc_assert_unlocked(struct mdev_kvm_assoc_domain *domain,
  * The lock order, as attach and detach take it: the outer lock, kvm->lock
  * of @kvm unless it is NULL, then the driver's per-VM rwsem for write, the
  * domain lock. Inlined into attach and detach, where it reduces to the
- * few locks the domain needs.
+ * few locks the domain needs; @ops is domain->ops, read once by them, and
+ * not NULL where @kvm is not: only a domain with callbacks locks the VM.
  */
 static __always_inline void
-mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm)
+mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain,
+			  const struct mdev_kvm_assoc_ops *ops, struct kvm *kvm)
 {
 	if (domain->outer_lock)
 		mutex_lock(domain->outer_lock);
 	if (kvm) {
 		mutex_lock(&kvm->lock);
-		if (domain->ops && domain->ops->vm_rwsem)
-			down_write(domain->ops->vm_rwsem(kvm));
+		if (ops->vm_rwsem)
+			down_write(ops->vm_rwsem(kvm));
 	}
 	mutex_lock(domain->lock);
 }
 
 static __always_inline void
 mdev_kvm_assoc_unlock_order(struct mdev_kvm_assoc_domain *domain,
+			    const struct mdev_kvm_assoc_ops *ops,
 			    struct kvm *kvm)
 {
 	mutex_unlock(domain->lock);
 	if (kvm) {
-		if (domain->ops && domain->ops->vm_rwsem)
-			up_write(domain->ops->vm_rwsem(kvm));
+		if (ops->vm_rwsem)
+			up_write(ops->vm_rwsem(kvm));
 		mutex_unlock(&kvm->lock);
 	}
 	if (domain->outer_lock)
@@ -92,13 +95,19 @@ static int mdev_kvm_assoc_refuse(struct mdev_kvm_assoc *assoc, int err,
 	return err;
 }
 
+/* The bucket of domain->vms for @kvm: attach looks it up, then adds to it. */
+static struct hlist_head *
+mdev_kvm_assoc_bucket(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm)
+{
+	return &domain->vms[hash_min((unsigned long)kvm, HASH_BITS(domain->vms))];
+}
+
 /* Under the domain lock: is another device of the domain attached to @kvm? */
-static bool mdev_kvm_assoc_vm_taken(struct mdev_kvm_assoc_domain *domain,
-				    struct kvm *kvm)
+static bool mdev_kvm_assoc_vm_taken(struct hlist_head *bucket, struct kvm *kvm)
 {
 	struct mdev_kvm_assoc *other;
 
-	hash_for_each_possible(domain->vms, other, vm_node, (unsigned long)kvm)
+	hlist_for_each_entry(other, bucket, vm_node)
 		if (other->kvm == kvm)
 			return true;
 	return false;
@@ -138,7 +147,9 @@ static bool mdev_kvm_assoc_vm_taken(struct mdev_kvm_assoc_domain *domain,
  */
 int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 {
+	const struct mdev_kvm_assoc_ops *ops;
 	struct mdev_kvm_assoc_domain *domain;
+	struct hlist_head *bucket;
 	struct kvm *locked;
 	int ret;
 
@@ -155,30 +166,32 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 		return 0;
 	}
 
+	ops = domain->ops;
+	bucket = mdev_kvm_assoc_bucket(domain, kvm);
 	/* the VM whose kvm->lock is taken, if any */
 	locked = mdev_kvm_assoc_locks_vm(domain) ? kvm : NULL;
-	mdev_kvm_assoc_lock_order(domain, locked);
+	mdev_kvm_assoc_lock_order(domain, ops, locked);
 	if (assoc->kvm) {
 		ret = mdev_kvm_assoc_refuse(assoc, -EALREADY,
 					    "device already associated");
 		goto unlock;
 	}
 	if ((domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE) &&
-	    mdev_kvm_assoc_vm_taken(domain, kvm)) {
+	    mdev_kvm_assoc_vm_taken(bucket, kvm)) {
 		ret = mdev_kvm_assoc_refuse(assoc, domain->exclusive_errno ?: -EBUSY,
 					    "VM already has a device of this driver");
 		goto unlock;
 	}
-	if (domain->ops && domain->ops->attach) {
-		ret = domain->ops->attach(assoc, kvm);
+	if (ops && ops->attach) {
+		ret = ops->attach(assoc, kvm);
 		if (ret)
 			goto unlock;
 	}
 	assoc->kvm = kvm;
-	hash_add(domain->vms, &assoc->vm_node, (unsigned long)kvm);
+	hlist_add_head(&assoc->vm_node, bucket);
 	ret = 0;
 unlock:
-	mdev_kvm_assoc_unlock_order(domain, locked);
+	mdev_kvm_assoc_unlock_order(domain, ops, locked);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_attach);
@@ -207,6 +220,7 @@ EXPORT_SYMBOL_GPL(mdev_kvm_assoc_attach);
 void mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
+	const struct mdev_kvm_assoc_ops *ops = domain->ops;
 	bool locks_vm = mdev_kvm_assoc_locks_vm(domain);
 	struct kvm *kvm, *locked = NULL;
 
@@ -214,16 +228,16 @@ void mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 	/* no lock: only the caller, serialised with attach, changes it */
 	if (locks_vm)
 		locked = assoc->kvm;
-	mdev_kvm_assoc_lock_order(domain, locked);
+	mdev_kvm_assoc_lock_order(domain, ops, locked);
 	kvm = assoc->kvm;
 	/* an attach or detach of @assoc ran meanwhile: the caller's bug */
 	if (kvm && !WARN_ON_ONCE(locks_vm && kvm != locked)) {
-		if (domain->ops && domain->ops->detach)
-			domain->ops->detach(assoc, kvm);
+		if (ops && ops->detach)
+			ops->detach(assoc, kvm);
 		hash_del(&assoc->vm_node);
 		assoc->kvm = NULL;
 	}
-	mdev_kvm_assoc_unlock_order(domain, locked);
+	mdev_kvm_assoc_unlock_order(domain, ops, locked);
 }
 EXPORT_SYMBOL_GPL(mdev_kvm_assoc_detach);
 

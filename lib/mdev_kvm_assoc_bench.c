@@ -7,8 +7,14 @@
  *
  *   attach_detach         attach+detach in a domain with policies only
  *                         (no callbacks: no kvm->lock) against the
- *                         minimal hand-written sequence: the driver
- *                         lock, the check, the publication, the unlock
+ *                         sequence drivers open-code today (vfio_ap, and
+ *                         v2 of this series): a reference on the VM, its
+ *                         kvm->lock, then the driver lock, the check, the
+ *                         publication, the unlock and the put
+ *   attach_detach_vs_bare the same library side against the least a
+ *                         driver could write on a core that holds the VM:
+ *                         the driver lock, the check, the publication,
+ *                         the unlock; what the library's generality costs
  *   attach_4096_vs_1      attach+detach with 4096 devices of the domain
  *                         attached to other VMs, against 1
  *   list_walk_4096_vs_1   the same for an open-coded "one device per VM"
@@ -52,6 +58,7 @@ struct bench_dev {
 	struct mdev_kvm_assoc assoc;
 	struct list_head node;		/* hand-written: the driver's list */
 	struct kvm *kvm;		/* hand-written: published VM */
+	struct file *file;		/* open-coded: its reference */
 };
 
 struct bench_drv {
@@ -159,24 +166,42 @@ static void bench_drv_destroy(struct bench_drv *drv)
 }
 
 /*
- * The minimal correct sequences without the library, on a VM whose file
- * the caller holds, as the VFIO core does. BENCH_HAND, for a driver with
- * no use for the VM locked: the driver lock, the check that the device is
- * not attached yet, the publication, the unlock. BENCH_WALK, for one that
- * needs the VM locked: kvm->lock before the driver lock, and kvmgt's check
- * for another device of the driver on the VM, under the locks; with
- * drv->rwsem it takes bench_rwsem where the library takes the VM's rwsem,
- * which also times the hold of kvm->lock the same way. Not inlined into
- * the loop: a driver's sequence is its open_device and close_device,
- * functions the VFIO core calls, as the library's attach and detach are.
+ * The sequences without the library, on a VM whose file the caller holds,
+ * as the VFIO core does:
+ *
+ * BENCH_BARE, the least a driver with no use for the VM locked could write:
+ * the driver lock, the check that the device is not attached yet, the
+ * publication, the unlock.
+ *
+ * BENCH_OPEN, what drivers open-code today (vfio_ap's kvm_get_kvm() and
+ * kvm->lock; v2's hand-written side): its own reference on the VM, then
+ * kvm->lock before the driver lock, and the put after unlocking.
+ *
+ * BENCH_WALK, for a driver that needs the VM locked: kvm->lock before the
+ * driver lock, and kvmgt's check for another device of the driver on the
+ * VM, under the locks; with drv->rwsem it takes bench_rwsem where the
+ * library takes the VM's rwsem, which also times the hold of kvm->lock the
+ * same way.
+ *
+ * Not inlined into the loop: a driver's sequence is its open_device and
+ * close_device, functions the VFIO core calls, as the library's attach and
+ * detach are.
  */
+enum bench_side { BENCH_LIB, BENCH_BARE, BENCH_OPEN, BENCH_WALK };
+
 static noinline int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
-				struct kvm *kvm, bool walk)
+				struct kvm *kvm, enum bench_side side)
 {
+	bool vm_locked = side != BENCH_BARE;
 	struct bench_dev *other;
 	int ret = 0;
 
-	if (walk) {
+	if (side == BENCH_OPEN) {
+		dev->file = get_file_active(&kvm->vm_file);
+		if (!dev->file)
+			return -ENOENT;
+	}
+	if (vm_locked) {
 		mutex_lock(&kvm->lock);
 		if (drv->rwsem)
 			down_write(bench_vm_rwsem(kvm));
@@ -184,7 +209,7 @@ static noinline int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 	mutex_lock(&drv->lock);
 	if (dev->kvm)
 		ret = -EALREADY;
-	if (walk) {
+	if (side == BENCH_WALK) {
 		list_for_each_entry(other, &drv->devs, node)
 			if (other->kvm == kvm)
 				ret = -EBUSY;
@@ -194,20 +219,25 @@ static noinline int hand_attach(struct bench_drv *drv, struct bench_dev *dev,
 		list_add_tail(&dev->node, &drv->devs);
 	}
 	mutex_unlock(&drv->lock);
-	if (walk) {
+	if (vm_locked) {
 		if (drv->rwsem)
 			up_write(bench_vm_rwsem(kvm));
 		mutex_unlock(&kvm->lock);
+	}
+	if (ret && dev->file) {
+		fput(dev->file);
+		dev->file = NULL;
 	}
 	return ret;
 }
 
 static noinline void hand_detach(struct bench_drv *drv, struct bench_dev *dev,
-				 bool walk)
+				 enum bench_side side)
 {
+	bool vm_locked = side != BENCH_BARE;
 	struct kvm *kvm = dev->kvm;
 
-	if (walk) {
+	if (vm_locked) {
 		mutex_lock(&kvm->lock);
 		if (drv->rwsem)
 			down_write(bench_vm_rwsem(kvm));
@@ -216,14 +246,16 @@ static noinline void hand_detach(struct bench_drv *drv, struct bench_dev *dev,
 	dev->kvm = NULL;
 	list_del(&dev->node);
 	mutex_unlock(&drv->lock);
-	if (walk) {
+	if (vm_locked) {
 		if (drv->rwsem)
 			up_write(bench_vm_rwsem(kvm));
 		mutex_unlock(&kvm->lock);
 	}
+	if (dev->file) {
+		fput(dev->file);
+		dev->file = NULL;
+	}
 }
-
-enum bench_side { BENCH_LIB, BENCH_HAND, BENCH_WALK };
 
 /*
  * Nanoseconds for @iters attach+detach pairs of @dev on @kvm; with @hold,
@@ -242,14 +274,14 @@ static u64 bench_pairs(enum bench_side side, struct bench_drv *drv,
 		if (side == BENCH_LIB)
 			ret = mdev_kvm_assoc_attach(&dev->assoc, kvm);
 		else
-			ret = hand_attach(drv, dev, kvm, side == BENCH_WALK);
+			ret = hand_attach(drv, dev, kvm, side);
 		drv->timing = false;
 		if (ret)
 			return 0;
 		if (side == BENCH_LIB)
 			mdev_kvm_assoc_detach(&dev->assoc);
 		else
-			hand_detach(drv, dev, side == BENCH_WALK);
+			hand_detach(drv, dev, side);
 	}
 	return ktime_get_ns() - t0;
 }
@@ -319,7 +351,8 @@ static int bench_setup(struct bench_setup *s, const char *name, int n,
 			break;	/* the device and VM that are measured */
 		ret = side == BENCH_LIB ?
 		      mdev_kvm_assoc_attach(&s->devs[i].assoc, s->vms[i]) :
-		      hand_attach(&s->drv, &s->devs[i], s->vms[i], true);
+		      hand_attach(&s->drv, &s->devs[i], s->vms[i],
+				    BENCH_WALK);
 		if (ret)
 			return ret;
 	}
@@ -335,7 +368,7 @@ static void bench_teardown(struct bench_setup *s)
 		if (s->drv.lib)
 			mdev_kvm_assoc_detach(&s->devs[i].assoc);
 		else if (s->devs[i].kvm)
-			hand_detach(&s->drv, &s->devs[i], true);
+			hand_detach(&s->drv, &s->devs[i], BENCH_WALK);
 	}
 	kvfree(s->devs);
 	if (s->vms)
@@ -398,19 +431,18 @@ out:
 }
 
 /*
- * The library against the hand-written sequence, one device on one VM.
- * Without @hold_name: the time of an attach+detach pair in a domain with
- * policies only, against BENCH_HAND. With @hold_name: the time attach
- * holds kvm->lock in a domain with @policy and a vm_rwsem, so that attach
- * takes kvm->lock, against BENCH_WALK, which checks for another device on
- * the VM as @policy's exclusivity does.
+ * The library against a sequence without it, one device on one VM. Against
+ * BENCH_BARE or BENCH_OPEN: the time of an attach+detach pair in a domain
+ * with policies only. Against BENCH_WALK: the time attach holds kvm->lock
+ * in a domain with @policy and a vm_rwsem, so that attach takes kvm->lock;
+ * BENCH_WALK checks for another device on the VM as @policy's exclusivity
+ * does.
  */
-static int bench_vs_hand(const char *name, const char *hold_name,
+static int bench_vs_hand(const char *name, enum bench_side hand_side,
 			 unsigned int policy)
 {
+	bool hold = hand_side == BENCH_WALK;
 	struct bench_drv *lib, *hand;
-	bool hold = !!hold_name;
-	enum bench_side hand_side = hold ? BENCH_WALK : BENCH_HAND;
 	struct bench_dev *dev;
 	u64 *tl, *th, *hl, *hh;
 	struct kvm *kvm;
@@ -447,9 +479,9 @@ static int bench_vs_hand(const char *name, const char *hold_name,
 			ret = -EIO;
 	}
 	if (!ret && hold) {
-		bench_print(hold_name, median_ratio(hl, hh));
+		bench_print(name, median_ratio(hl, hh));
 		pr_info("detail: %s: attach holds kvm->lock %llu ns with the library, %llu hand-written\n",
-			hold_name, div_u64(median(hl), iters),
+			name, div_u64(median(hl), iters),
 			div_u64(median(hh), iters));
 	} else if (!ret) {
 		bench_print(name, median_ratio(tl, th));
@@ -472,9 +504,11 @@ static int __init mdev_kvm_assoc_bench_init(void)
 
 	if (!rounds || rounds > 64 || !iters)
 		return -EINVAL;
-	ret = bench_vs_hand("attach_detach", NULL, 0);
+	ret = bench_vs_hand("attach_detach", BENCH_OPEN, 0);
 	if (!ret)
-		ret = bench_vs_hand(NULL, "kvm_lock_hold_vs_hand",
+		ret = bench_vs_hand("attach_detach_vs_bare", BENCH_BARE, 0);
+	if (!ret)
+		ret = bench_vs_hand("kvm_lock_hold_vs_hand", BENCH_WALK,
 				    MDEV_KVM_ASSOC_EXCLUSIVE);
 	if (!ret)
 		ret = bench_scaling(BENCH_LIB, "attach_4096_vs_1",
