@@ -5,13 +5,15 @@
 # (tests/userspace/vfio_ap/vfio_ap_harness.c): under ASan+UBSan with the
 # shim's lock-order check, and under TSan with racing threads; then with
 # gcov. Each negative control must be reported: the v1 saved_kvm
-# use-after-free (the series without 0004's frees) by ASan, an inverted
-# lock order by the shim and by TSan, an unlocked read of the guest by TSan;
-# and each s390 fix (patches/fixes/s390/) reversed: AQIC pinning a NIB for
-# a queue outside the guest, and a removed queue using its freed mdev. The
-# same two scenarios run on the unpatched 7.3 and 6.12 vfio_ap_ops.c
-# (without the series), where they fail, and with the fixes, where they
-# pass.
+# use-after-free (the tree without the frees of fixes/s390/0003) by ASan,
+# an inverted lock order by the shim and by TSan, an unlocked read of the
+# guest by TSan; and each s390 fix (patches/fixes/s390/) reversed: AQIC
+# pinning a NIB for a queue outside the guest, and a removed queue using
+# its freed mdev. Those scenarios, and the failed resets of fix 0003
+# ("reset": the guest freed with its ISC registered), run on the
+# unpatched 7.3 and 6.12 vfio_ap_ops.c (without the series), where they
+# fail, and with the fixes (6.12: their backports), where they pass, as
+# does "kept-nib".
 # shellcheck source=SCRIPTDIR/../harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
 dir=$OUT/vfio-ap
@@ -21,7 +23,7 @@ hdir=$TOP/tests/userspace/vfio_ap
 [ -f "$drv/vfio_ap_ops.c" ] || die "$drv/vfio_ap_ops.c missing; run harness/tree.sh"
 mkdir -p "$dir/v1"
 
-# the v1 form: a copy without 0004's frees of what a failed reset leaves
+# the v1 form: a copy without fix 0003's frees of what a failed reset leaves
 cp "$drv/vfio_ap_ops.c" "$dir/v1/vfio_ap_ops.c"
 patch -s -F0 -d "$dir/v1" -p1 < "$hdir/v1-saved-kvm.patch" ||
 	die "v1-saved-kvm.patch does not apply to vfio_ap_ops.c"
@@ -46,6 +48,9 @@ for b in "${bases[@]}"; do
 		cp -r "$pristine/drivers/s390/crypto" "$dir/$v/src/drivers/s390/"
 	done
 	for p in "$TOP"/patches/fixes/s390/0*.patch; do
+		# its backport, where one is needed (patches/fixes/VER/)
+		[ ! -f "$TOP/patches/fixes/$ver/${p##*/}" ] ||
+			p=$TOP/patches/fixes/$ver/${p##*/}
 		patch -s -F0 -d "$dir/base-$ver-fixed/src" -p1 < "$p" ||
 			die "${p##*/} does not apply to $ver"
 	done
@@ -62,6 +67,7 @@ build() {
 		idir=$dir/$name/src/drivers/s390/crypto
 		ops=$idir/vfio_ap_ops.c
 		extra=(-DVFIO_AP_UNCONVERTED)
+		[ "${name%-fixed}" = "$name" ] || extra+=(-DVFIO_AP_FIXED)
 	fi
 	# the shim first, then our include/ (linux/mdev_kvm_assoc.h), then the
 	# driver's directory, which gives the real ap_bus.h and vfio_ap_private.h
@@ -143,7 +149,9 @@ negative() {
 		die "negative control $name: exit $rc without '$report', see $log"
 	fi
 	say "negative $name: caught in $secs s: $line"
+	negatives=$((negatives + 1))
 }
+negatives=0
 negative saved-kvm v1 77 'ERROR: AddressSanitizer: heap-use-after-free' \
 	--scenario=saved-kvm
 if ! grep -q 'in kvm_s390_gisc_unregister' "$log" ||
@@ -180,10 +188,12 @@ grep -q 'in vfio_ap_mdev_remove_queue' "$log" ||
 # fixes applied
 for b in "${bases[@]}"; do
 	ver=${b%%:*}
-	for scn in aqic-outside dangling; do
+	for scn in aqic-outside dangling reset kept-nib; do
 		run "base-$ver-fixed-$scn" "base-$ver-fixed" --scenario=$scn
 		clean "base-$ver-fixed-$scn"
 	done
+	negative "base-$ver-reset" "base-$ver" 1 '^FAIL .*freed with ISC' \
+		--scenario=reset
 	negative "base-$ver-aqic-outside" "base-$ver" 1 '^FAIL .*outside the guest' \
 		--scenario=aqic-outside
 	negative "base-$ver-dangling" "base-$ver" 77 'ERROR: AddressSanitizer: heap-use-after-free' \
@@ -204,4 +214,4 @@ unreached=$(cd "$dir/cov" && gcov -n -f -o . "$drv/vfio_ap_ops.c" 2>/dev/null |
 	sort -u | tr '\n' ' ')
 say "vfio_ap_ops.c functions not reached: ${unreached:-none}"
 opens=$(grep -m1 '^vfio_ap_harness:' "$dir/asan.log" | sed 's/.*opens \([0-9]*\).*/\1/')
-say "vfio-ap: passed; $opens opens under ASan, 10 negative controls caught; the s390 fixes on $BASE_KERNELVERSION and $STABLE_LINE"
+say "vfio-ap: passed; $opens opens under ASan, $negatives negative controls caught; the s390 fixes on $BASE_KERNELVERSION and $STABLE_LINE"

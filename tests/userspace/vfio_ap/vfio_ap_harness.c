@@ -14,7 +14,8 @@
  *
  * Built with VFIO_AP_UNCONVERTED, it drives a vfio_ap_ops.c without the
  * series (an unpatched base, with or without the fixes): the checks of
- * what the series adds (the queue's guest, kept NIBs) are left out.
+ * what the series adds (the queue's guest) are left out, and those of
+ * the kept NIBs unless VFIO_AP_FIXED says the s390 fixes are applied.
  */
 #include <getopt.h>
 #include <time.h>
@@ -516,7 +517,7 @@ static void scn_reset(void)
 	reset_fault(2);
 }
 
-#ifndef VFIO_AP_UNCONVERTED
+#if !defined(VFIO_AP_UNCONVERTED) || defined(VFIO_AP_FIXED)
 /*
  * A reset that does not complete (ZAPQ fails) leaves the queue's interrupts
  * on, and AQIC cannot turn them off either: when the queue leaves the mdev,
@@ -824,7 +825,7 @@ static const struct {
 	{ "queues", scn_queues },
 	{ "reset", scn_reset },
 	{ "saved-kvm", scn_saved_kvm },
-#ifndef VFIO_AP_UNCONVERTED
+#if !defined(VFIO_AP_UNCONVERTED) || defined(VFIO_AP_FIXED)
 	{ "kept-nib", scn_kept_nib },
 #endif
 	{ "aqic-outside", scn_aqic_outside },
