@@ -54,8 +54,9 @@ static void mdev_kvm_assoc_assert_unlocked(struct mdev_kvm_assoc_domain *domain,
  * The lock order, as attach and detach take it: the outer lock, kvm->lock
  * of @kvm unless it is NULL, then the driver's per-VM rwsem for write, the
  * domain lock. Inlined into attach and detach, where it reduces to the
- * few locks the domain needs; @ops is domain->ops, read once by them, and
- * not NULL where @kvm is not: only a domain with callbacks locks the VM.
+ * few locks the domain needs. @ops is domain->ops, set before
+ * mdev_kvm_assoc_domain_init() and fixed from then on; it is not NULL
+ * where @kvm is not, as only a domain with callbacks locks the VM.
  */
 static __always_inline void
 mdev_kvm_assoc_lock_order(struct mdev_kvm_assoc_domain *domain,
