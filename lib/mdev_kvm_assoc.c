@@ -27,10 +27,8 @@ static struct dentry *mdev_kvm_assoc_debugfs;
  * policies only changes its associations under its own locks.
  */
 static __always_inline bool
-mdev_kvm_assoc_locks_vm(const struct mdev_kvm_assoc_domain *domain)
+mdev_kvm_assoc_locks_vm(const struct mdev_kvm_assoc_ops *ops)
 {
-	const struct mdev_kvm_assoc_ops *ops = domain->ops;
-
 	return ops && (ops->attach || ops->detach || ops->vm_rwsem);
 }
 
@@ -46,7 +44,7 @@ static void mdev_kvm_assoc_assert_unlocked(struct mdev_kvm_assoc_domain *domain,
 	lockdep_assert_not_held(domain->lock);
 	if (domain->outer_lock)
 		lockdep_assert_not_held(domain->outer_lock);
-	if (kvm && (domain->outer_lock || mdev_kvm_assoc_locks_vm(domain)))
+	if (kvm && (domain->outer_lock || mdev_kvm_assoc_locks_vm(domain->ops)))
 		lockdep_assert_not_held(&kvm->lock);
 }
 
@@ -96,19 +94,13 @@ static int mdev_kvm_assoc_refuse(struct mdev_kvm_assoc *assoc, int err,
 	return err;
 }
 
-/* The bucket of domain->vms for @kvm: attach looks it up, then adds to it. */
-static struct hlist_head *
-mdev_kvm_assoc_bucket(struct mdev_kvm_assoc_domain *domain, struct kvm *kvm)
-{
-	return &domain->vms[hash_min((unsigned long)kvm, HASH_BITS(domain->vms))];
-}
-
 /* Under the domain lock: is another device of the domain attached to @kvm? */
-static bool mdev_kvm_assoc_vm_taken(struct hlist_head *bucket, struct kvm *kvm)
+static bool mdev_kvm_assoc_vm_taken(struct mdev_kvm_assoc_domain *domain,
+				    struct kvm *kvm)
 {
 	struct mdev_kvm_assoc *other;
 
-	hlist_for_each_entry(other, bucket, vm_node)
+	hash_for_each_possible(domain->vms, other, vm_node, (unsigned long)kvm)
 		if (other->kvm == kvm)
 			return true;
 	return false;
@@ -150,7 +142,6 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 {
 	const struct mdev_kvm_assoc_ops *ops;
 	struct mdev_kvm_assoc_domain *domain;
-	struct hlist_head *bucket;
 	struct kvm *locked;
 	int ret;
 
@@ -168,9 +159,8 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 	}
 
 	ops = domain->ops;
-	bucket = mdev_kvm_assoc_bucket(domain, kvm);
 	/* the VM whose kvm->lock is taken, if any */
-	locked = mdev_kvm_assoc_locks_vm(domain) ? kvm : NULL;
+	locked = mdev_kvm_assoc_locks_vm(ops) ? kvm : NULL;
 	mdev_kvm_assoc_lock_order(domain, ops, locked);
 	if (assoc->kvm) {
 		ret = mdev_kvm_assoc_refuse(assoc, -EALREADY,
@@ -178,7 +168,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 		goto unlock;
 	}
 	if ((domain->policy & MDEV_KVM_ASSOC_EXCLUSIVE) &&
-	    mdev_kvm_assoc_vm_taken(bucket, kvm)) {
+	    mdev_kvm_assoc_vm_taken(domain, kvm)) {
 		ret = mdev_kvm_assoc_refuse(assoc, domain->exclusive_errno ?: -EBUSY,
 					    "VM already has a device of this driver");
 		goto unlock;
@@ -189,7 +179,7 @@ int mdev_kvm_assoc_attach(struct mdev_kvm_assoc *assoc, struct kvm *kvm)
 			goto unlock;
 	}
 	assoc->kvm = kvm;
-	hlist_add_head(&assoc->vm_node, bucket);
+	hash_add(domain->vms, &assoc->vm_node, (unsigned long)kvm);
 	ret = 0;
 unlock:
 	mdev_kvm_assoc_unlock_order(domain, ops, locked);
@@ -222,7 +212,7 @@ void mdev_kvm_assoc_detach(struct mdev_kvm_assoc *assoc)
 {
 	struct mdev_kvm_assoc_domain *domain = assoc->domain;
 	const struct mdev_kvm_assoc_ops *ops = domain->ops;
-	bool locks_vm = mdev_kvm_assoc_locks_vm(domain);
+	bool locks_vm = mdev_kvm_assoc_locks_vm(ops);
 	struct kvm *kvm, *locked = NULL;
 
 	mdev_kvm_assoc_assert_unlocked(domain, NULL);

@@ -12,11 +12,12 @@
  *                         publication, the unlock; what the library's
  *                         generality costs
  *   attach_detach_vs_v2_hand  the same library side against v2's
- *                         hand-written side, the sequence vfio_ap
- *                         open-codes today: a reference on the VM, its
- *                         kvm->lock, then the driver lock, the check, the
- *                         publication, the unlock and the put; the
- *                         library wins by taking neither
+ *                         hand-written side: a reference on the VM's
+ *                         file, its kvm->lock, then the driver lock, the
+ *                         check, the publication, the unlock and the put
+ *                         (vfio_ap's open-coded pattern, with a file
+ *                         reference for its kvm_get_kvm()); the library
+ *                         is cheaper only by taking neither
  *   attach_4096_vs_1      attach+detach with 4096 devices of the domain
  *                         attached to other VMs, against 1
  *   list_walk_4096_vs_1   the same for an open-coded "one device per VM"
@@ -175,9 +176,10 @@ static void bench_drv_destroy(struct bench_drv *drv)
  * the driver lock, the check that the device is not attached yet, the
  * publication, the unlock.
  *
- * BENCH_OPEN, what drivers open-code today (vfio_ap's kvm_get_kvm() and
- * kvm->lock; v2's hand-written side): its own reference on the VM, then
- * kvm->lock before the driver lock, and the put after unlocking.
+ * BENCH_OPEN, v2's hand-written side, vfio_ap's open-coded pattern with a
+ * reference on the VM's file where vfio_ap takes kvm_get_kvm(): its own
+ * reference, then kvm->lock before the driver lock, and the put after
+ * unlocking.
  *
  * BENCH_WALK, for a driver that needs the VM locked: kvm->lock before the
  * driver lock, and kvmgt's check for another device of the driver on the

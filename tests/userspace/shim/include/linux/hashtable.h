@@ -12,9 +12,7 @@
 #define DECLARE_HASHTABLE(name, bits)	struct hlist_head name[1 << (bits)]
 #define DEFINE_HASHTABLE(name, bits)	struct hlist_head name[1 << (bits)] = { }
 #define HASH_BITS(name)		__builtin_ctzl(ARRAY_SIZE(name))
-/* the kernel's: hash_32() for keys that fit, else hash_long(); 64-bit keys here */
-#define hash_min(val, bits)	hash_long(val, bits)
-#define hash_bucket(name, key)	(&(name)[hash_min(key, HASH_BITS(name))])
+#define hash_bucket(name, key)	(&(name)[hash_long(key, HASH_BITS(name))])
 
 #define hash_init(name) do {						\
 	size_t __i;							\
