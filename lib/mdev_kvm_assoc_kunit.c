@@ -297,7 +297,8 @@ static void no_kvm_allowed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mdev_kvm_assoc_attach(a, NULL), 0);
 	KUNIT_EXPECT_NULL(test, assoc_kvm(a));
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->attach_calls), 0);
-	mdev_kvm_assoc_detach(a);	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 0);
+	mdev_kvm_assoc_detach(a);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->detach_calls), 0);
 }
 
 static void no_kvm_required(struct kunit *test)

@@ -2,10 +2,9 @@
 # tests/bench.sh: make bench. Boots the KVM=m kernel (no debug options) and
 # loads lib/mdev_kvm_assoc_bench.ko, which prints each figure as
 # "bench: NAME ratio=X", two sequences timed side by side in one run.
-# Prints the figures beside their targets (attach_detach_vs_v2_hand, the
-# library against v2's hand-written sequence with its own reference and
-# kvm->lock, has none, nor do the list walks); a figure is not a
-# pass/fail test.
+# Prints the figures beside their targets; attach_detach_vs_bare (the
+# library against the bare driver-lock sequence) and the list walks have
+# none. A figure is not a pass/fail test.
 . "$(dirname "$0")/../harness/lib.sh"
 "$TOP/tests/build-test-kernel.sh" test-kvm-m
 log=$OUT/bench.log
